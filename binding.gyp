@@ -1,0 +1,28 @@
+{
+  "targets": [
+    {
+      "target_name": "lithe_native",
+      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/nn.cc"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!(node scripts/find-libtorch.mjs --include)",
+        "<!(node scripts/find-libtorch.mjs --include)/torch/csrc/api/include"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_CPP_EXCEPTIONS",
+        "_GLIBCXX_USE_CXX11_ABI=<!(node scripts/find-libtorch.mjs --abi)"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
+      "libraries": [
+        "-L<!(node scripts/find-libtorch.mjs --lib)",
+        "-Wl,-rpath,<!(node scripts/find-libtorch.mjs --lib)",
+        "-ltorch",
+        "-ltorch_cpu",
+        "-lc10"
+      ]
+    }
+  ]
+}
