@@ -1,0 +1,133 @@
+// Neural-network ops over Tensor (convolution, normalisation, pooling, activations, losses), with
+// PyTorch's argument conventions: a number where torch takes an int-or-pair means both dimensions.
+import { native } from "./native.js";
+import { Tensor } from "./tensor.js";
+
+export type Pair = number | readonly [number, number];
+const pair = (v: Pair): number[] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+}
+
+/** x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw], bias [Cout] | null -> [N, Cout, H', W'] */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
+  return new Tensor(
+    native.conv2d(
+      x.h,
+      weight.h,
+      bias?.h ?? null,
+      pair(o.stride ?? 1),
+      pair(o.padding ?? 0),
+      pair(o.dilation ?? 1),
+      o.groups ?? 1,
+    ),
+  );
+}
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  runningMean?: Tensor | null;
+  runningVar?: Tensor | null;
+  training: boolean;
+  /** Running-statistics update: r = (1 - momentum) r + momentum * batch. 1/n gives a cumulative average. */
+  momentum?: number;
+  eps?: number;
+}
+
+/** x [N, C, ...]; in training mode normalises by batch statistics and updates the running ones in place. */
+export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
+  return new Tensor(
+    native.batchNorm(
+      x.h,
+      o.weight?.h ?? null,
+      o.bias?.h ?? null,
+      o.runningMean?.h ?? null,
+      o.runningVar?.h ?? null,
+      o.training,
+      o.momentum ?? 0.1,
+      o.eps ?? 1e-5,
+    ),
+  );
+}
+
+export interface PoolOptions {
+  stride?: Pair;
+  padding?: Pair;
+  ceilMode?: boolean;
+}
+
+export function maxPool2d(x: Tensor, kernel: Pair, o: PoolOptions = {}): Tensor {
+  return new Tensor(
+    native.maxPool2d(x.h, pair(kernel), pair(o.stride ?? kernel), pair(o.padding ?? 0), o.ceilMode ?? false),
+  );
+}
+
+export function avgPool2d(x: Tensor, kernel: Pair, o: PoolOptions & { countIncludePad?: boolean } = {}): Tensor {
+  return new Tensor(
+    native.avgPool2d(
+      x.h,
+      pair(kernel),
+      pair(o.stride ?? kernel),
+      pair(o.padding ?? 0),
+      o.ceilMode ?? false,
+      o.countIncludePad ?? true,
+    ),
+  );
+}
+
+/** [N, C, H, W] -> [N, C, size, size] */
+export function adaptiveAvgPool2d(x: Tensor, size: Pair): Tensor {
+  return new Tensor(native.adaptiveAvgPool2d(x.h, pair(size)));
+}
+
+/** x [..., in], weight [out, in], bias [out] | null -> [..., out] */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return new Tensor(native.linear(x.h, weight.h, bias?.h ?? null));
+}
+
+export function dropout(x: Tensor, p: number, training: boolean): Tensor {
+  return new Tensor(native.dropout(x.h, p, training));
+}
+
+export const relu = (x: Tensor) => new Tensor(native.relu(x.h));
+export const relu6 = (x: Tensor) => new Tensor(native.relu6(x.h));
+export const hardswish = (x: Tensor) => new Tensor(native.hardswish(x.h));
+export const hardsigmoid = (x: Tensor) => new Tensor(native.hardsigmoid(x.h));
+export const sigmoid = (x: Tensor) => new Tensor(native.sigmoid(x.h));
+export const logSoftmax = (x: Tensor, dim = -1) => new Tensor(native.logSoftmax(x.h, dim));
+export const softmax = (x: Tensor, dim = -1) => new Tensor(native.softmax(x.h, dim));
+
+const REDUCTIONS = { none: 0, mean: 1, sum: 2 } as const;
+
+export interface CrossEntropyOptions {
+  /** Mixes the one-hot target with a uniform one: (1 - s) * onehot + s / C (Szegedy et al., 2016). */
+  labelSmoothing?: number;
+  reduction?: keyof typeof REDUCTIONS;
+}
+
+/** logits [N, C], target [N] int64 class indices -> scalar (or [N] with reduction "none") */
+export function crossEntropy(logits: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
+  return new Tensor(
+    native.crossEntropy(logits.h, target.h, o.labelSmoothing ?? 0, REDUCTIONS[o.reduction ?? "mean"]),
+  );
+}
+
+/** index [...] int64 -> [..., classes] int64 */
+export function oneHot(index: Tensor, classes: number): Tensor {
+  return new Tensor(native.oneHot(index.h, classes));
+}
+
+/** Constant padding, `pads` as in torch.nn.functional.pad: last dimension first, (before, after) pairs. */
+export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
+  return new Tensor(native.pad(x.h, [...pads], value));
+}
+
+/** [N, C, H, W] -> [N, C, size] by bilinear interpolation (align_corners = false). */
+export function resizeBilinear(x: Tensor, size: Pair): Tensor {
+  return new Tensor(native.upsampleBilinear(x.h, pair(size), false));
+}

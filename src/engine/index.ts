@@ -1,0 +1,41 @@
+// The engine's public face: tensors, ops, autograd scopes, memory scopes, runtime settings, I/O.
+export { writeFileAtomic } from "./atomic-file.js";
+export { isGradEnabled, noGrad, withGradMode } from "./autograd.js";
+export { type DType, isFloating, type TypedArray } from "./dtype.js";
+export * as F from "./functional.js";
+export {
+  type BuildInfo,
+  buildInfo,
+  defaultNumThreads,
+  getNumThreads,
+  getRngState,
+  manualSeed,
+  setNumThreads,
+  setRngState,
+} from "./runtime.js";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadSafetensors,
+  type Safetensors,
+  saveSafetensors,
+} from "./safetensors.js";
+export { keep, scopeDepth, tidy } from "./scope.js";
+export { type SgdStepOptions, sgdStep } from "./sgd.js";
+export {
+  arange,
+  cat,
+  full,
+  ones,
+  rand,
+  randint,
+  randn,
+  randperm,
+  type Shape,
+  stack,
+  Tensor,
+  tensor,
+  where,
+  zeros,
+  zerosLike,
+} from "./tensor.js";

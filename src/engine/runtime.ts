@@ -1,0 +1,62 @@
+// Process-wide engine settings: intra-op threads, the global random generator, build information.
+import { blasEnv, native } from "./native.js";
+export { defaultNumThreads } from "./threads.js";
+import { Tensor } from "./tensor.js";
+
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  native.setNumThreads(n);
+}
+
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+/** Seeds libtorch's global CPU generator (rand, randn, randint, randperm, dropout, init). */
+export function manualSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`manualSeed: expected a non-negative integer, got ${seed}`);
+  native.manualSeed(seed);
+}
+
+/** The generator's full state as bytes (save it in a checkpoint; restore with setRngState). */
+export function getRngState(): Uint8Array {
+  const state = new Tensor(native.getRngState());
+  try {
+    return state.data() as Uint8Array;
+  } finally {
+    state.dispose();
+  }
+}
+
+export function setRngState(bytes: Uint8Array): void {
+  const state = new Tensor(native.fromBuffer(bytes, [bytes.length], 3));
+  try {
+    native.setRngState(state.h);
+  } finally {
+    state.dispose();
+  }
+}
+
+export interface BuildInfo {
+  torchVersion: string;
+  blasInfo: string;
+  parallelBackend: string;
+  cpuCapability: string;
+  openblasCoreType: string | null;
+  openblasCoreSource: string;
+  config: string;
+}
+
+export function buildInfo(): BuildInfo {
+  const config = native.showConfig();
+  const field = (re: RegExp) => re.exec(config)?.[1]?.trim() ?? "unknown";
+  return {
+    torchVersion: field(/TORCH_VERSION=([^,\s]+)/),
+    blasInfo: field(/BLAS_INFO=([^,\s]+)/),
+    parallelBackend: field(/ATen parallel backend: (.+)/),
+    cpuCapability: field(/CPU capability usage: (.+)/),
+    openblasCoreType: blasEnv.coreType,
+    openblasCoreSource: blasEnv.source,
+    config,
+  };
+}

@@ -1,0 +1,69 @@
+// BatchNorm2d (torch.nn.BatchNorm2d): affine weight/bias optional (SPOS supernets use affine=False),
+// running statistics with momentum or, with momentum null, a cumulative average over every batch
+// seen since resetRunningStats() (the official final BN pass and SPOS's BN recalibration).
+import { F, full, noGrad, type Tensor, zeros } from "../engine/index.js";
+import { Module } from "./module.js";
+import { Parameter } from "./parameter.js";
+
+export interface BatchNorm2dOptions {
+  eps?: number;
+  /** Weight of the newest batch in the running statistics; null = cumulative average. */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+export class BatchNorm2d extends Module {
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
+  eps: number;
+  momentum: number | null;
+
+  constructor(
+    readonly numFeatures: number,
+    o: BatchNorm2dOptions = {},
+  ) {
+    super();
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    const affine = o.affine ?? true;
+    this.weight = this.registerParameter("weight", affine ? new Parameter(full([numFeatures], 1)) : null);
+    this.bias = this.registerParameter("bias", affine ? new Parameter(zeros([numFeatures])) : null);
+    const track = o.trackRunningStats ?? true;
+    this.runningMean = this.registerBuffer("running_mean", track ? zeros([numFeatures]) : null);
+    this.runningVar = this.registerBuffer("running_var", track ? full([numFeatures], 1) : null);
+    this.numBatchesTracked = this.registerBuffer("num_batches_tracked", track ? zeros([], "int64") : null);
+  }
+
+  /** Running mean 0, variance 1, batch count 0. */
+  resetRunningStats(): void {
+    noGrad(() => {
+      this.runningMean?.zero_();
+      this.runningVar?.fill_(1);
+      this.numBatchesTracked?.zero_();
+    });
+  }
+
+  /** [N, C, H, W] -> [N, C, H, W] */
+  forward(x: Tensor): Tensor {
+    const useBatchStats = this.training || this.runningMean === null;
+    let momentum = this.momentum ?? 0;
+    if (this.training && this.numBatchesTracked) {
+      const counter = this.numBatchesTracked;
+      noGrad(() => counter.add_(1));
+      if (this.momentum === null) momentum = 1 / counter.item();
+    }
+    return F.batchNorm(x, {
+      weight: this.weight,
+      bias: this.bias,
+      runningMean: this.runningMean,
+      runningVar: this.runningVar,
+      training: useBatchStats,
+      momentum,
+      eps: this.eps,
+    });
+  }
+}

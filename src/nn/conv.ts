@@ -1,0 +1,54 @@
+// Conv2d layer (torch.nn.Conv2d): weight [out, in/groups, k, k], optional bias [out].
+import { F, type Tensor, zeros } from "../engine/index.js";
+import { defaultWeightInit_ } from "./init.js";
+import { Module } from "./module.js";
+import { Parameter } from "./parameter.js";
+
+export interface Conv2dOptions {
+  stride?: number;
+  padding?: number;
+  dilation?: number;
+  /** groups = in = out gives a depthwise convolution. */
+  groups?: number;
+  bias?: boolean;
+}
+
+export class Conv2d extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly stride: number;
+  readonly padding: number;
+  readonly dilation: number;
+  readonly groups: number;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    o: Conv2dOptions = {},
+  ) {
+    super();
+    this.stride = o.stride ?? 1;
+    this.padding = o.padding ?? 0;
+    this.dilation = o.dilation ?? 1;
+    this.groups = o.groups ?? 1;
+    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new Error(`Conv2d: in ${inChannels} and out ${outChannels} channels must both divide by groups ${this.groups}`);
+    }
+    this.weight = this.registerParameter(
+      "weight",
+      new Parameter(zeros([outChannels, inChannels / this.groups, kernelSize, kernelSize])),
+    ) as Parameter;
+    this.bias = this.registerParameter("bias", o.bias === false ? null : new Parameter(zeros([outChannels])));
+    defaultWeightInit_(this.weight, this.bias);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.conv2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+}

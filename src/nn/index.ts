@@ -1,0 +1,22 @@
+// Neural-network building blocks on the engine.
+export {
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  Dropout,
+  Flatten,
+  Hardsigmoid,
+  Hardswish,
+  Identity,
+  MaxPool2d,
+  ReLU,
+  ReLU6,
+  Sigmoid,
+} from "./activation.js";
+export { BatchNorm2d, type BatchNorm2dOptions } from "./batchnorm.js";
+export { Conv2d, type Conv2dOptions } from "./conv.js";
+export { channelShuffle, channelSplit } from "./functional.js";
+export * as init from "./init.js";
+export { Linear } from "./linear.js";
+export { Module, type StateDict } from "./module.js";
+export { Parameter } from "./parameter.js";
+export { Sequential } from "./sequential.js";
