@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "lithe_native",
-      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/nn.cc"],
+      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/nn.cc", "native/blas.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node scripts/find-libtorch.mjs --include)",
@@ -21,7 +21,8 @@
         "-Wl,-rpath,<!(node scripts/find-libtorch.mjs --lib)",
         "-ltorch",
         "-ltorch_cpu",
-        "-lc10"
+        "-lc10",
+        "-ldl"
       ]
     }
   ]

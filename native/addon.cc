@@ -105,6 +105,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterTensor(env, exports);
   RegisterOps(env, exports);
   RegisterNN(env, exports);
+  RegisterBlas(env, exports);
   return exports;
 }
 

@@ -52,5 +52,6 @@ void Export(Napi::Env env, Napi::Object exports, const char* name, Fn fn);
 void RegisterTensor(Napi::Env env, Napi::Object exports);
 void RegisterOps(Napi::Env env, Napi::Object exports);
 void RegisterNN(Napi::Env env, Napi::Object exports);
+void RegisterBlas(Napi::Env env, Napi::Object exports);
 
 }  // namespace lithe

@@ -39,3 +39,4 @@ export {
   zeros,
   zerosLike,
 } from "./tensor.js";
+export { type DoctorReport, runDoctor } from "./doctor.js";

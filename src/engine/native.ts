@@ -12,6 +12,14 @@ export type Handle = { readonly __brand: "TensorHandle" };
 type H = Handle;
 type Operand = H | number | boolean;
 
+/** The BLAS library libtorch loaded, as reported by native/blas.cc (OpenBLAS fields when it is OpenBLAS). */
+export interface BlasRuntime {
+  library?: string;
+  openblasCore?: string;
+  openblasConfig?: string;
+  openblasThreads?: number;
+}
+
 export interface NativeAddon {
   fromBuffer(data: ArrayBufferView | ArrayBuffer, shape: number[], dtype: number): H;
   zeros(shape: number[], dtype: number): H;
@@ -44,6 +52,7 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   showConfig(): string;
+  blasRuntime(): BlasRuntime | null;
 
   neg(x: H): H;
   exp(x: H): H;

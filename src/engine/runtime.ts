@@ -1,5 +1,5 @@
 // Process-wide engine settings: intra-op threads, the global random generator, build information.
-import { blasEnv, native } from "./native.js";
+import { type BlasRuntime, blasEnv, native } from "./native.js";
 export { defaultNumThreads } from "./threads.js";
 import { Tensor } from "./tensor.js";
 
@@ -39,7 +39,10 @@ export function setRngState(bytes: Uint8Array): void {
 
 export interface BuildInfo {
   torchVersion: string;
+  /** BLAS_INFO of the libtorch build ("generic" = the system's libblas.so.3). */
   blasInfo: string;
+  /** The BLAS library actually loaded and, for OpenBLAS, its core and threads. */
+  blas: BlasRuntime | null;
   parallelBackend: string;
   cpuCapability: string;
   openblasCoreType: string | null;
@@ -53,6 +56,7 @@ export function buildInfo(): BuildInfo {
   return {
     torchVersion: field(/TORCH_VERSION=([^,\s]+)/),
     blasInfo: field(/BLAS_INFO=([^,\s]+)/),
+    blas: native.blasRuntime(),
     parallelBackend: field(/ATen parallel backend: (.+)/),
     cpuCapability: field(/CPU capability usage: (.+)/),
     openblasCoreType: blasEnv.coreType,

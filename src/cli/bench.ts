@@ -1,0 +1,39 @@
+// `lithe bench engine`: the ShuffleNet V2 training-step benchmark against PyTorch (bench/engine.ts).
+import type { Command } from "commander";
+import { positiveInt } from "./args.js";
+
+interface EngineFlags {
+  steps: number;
+  warmup: number;
+  batchSize: number;
+  threads?: number;
+  peer: boolean;
+  json?: boolean;
+}
+
+export function registerBench(program: Command): void {
+  const bench = program.command("bench").description("benchmarks that print ratios against a peer measured in the same run");
+  bench
+    .command("engine")
+    .description(
+      "ShuffleNet V2 1.0x training step (CIFAR convention: 32x32x3, stride-1 stem, no max-pool, 10 classes) in lithe and in PyTorch",
+    )
+    .option("--steps <n>", "timed steps", positiveInt, 20)
+    .option("--warmup <n>", "untimed warm-up steps", positiveInt, 5)
+    .option("--batch-size <n>", "images per step", positiveInt, 64)
+    .option("--threads <n>", "intra-op threads for both (default: lithe's default)", positiveInt)
+    .option("--no-peer", "skip the PyTorch peer run")
+    .option("--json", "print one JSON object")
+    .action(async (o: EngineFlags) => {
+      const { runEngineBench } = await import("../../bench/engine.js");
+      const r = await runEngineBench({
+        steps: o.steps,
+        warmup: o.warmup,
+        batchSize: o.batchSize,
+        peer: o.peer,
+        ...(o.threads === undefined ? {} : { threads: o.threads }),
+      });
+      if (o.json) console.log(JSON.stringify(r));
+      else console.log(Object.entries(r).map(([k, v]) => `${k.padEnd(24)} ${v}`).join("\n"));
+    });
+}

@@ -1,0 +1,33 @@
+// The `lithe` command line: wires commands to the library (loaded lazily, so --help does not load
+// libtorch); errors become one line and exit code 1.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { registerBench } from "./bench.js";
+import { registerDemo } from "./demo.js";
+import { registerDoctor } from "./doctor.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+
+const program = new Command()
+  .name("lithe")
+  .description(
+    "Design, search, prune, train and deploy efficient convolutional networks (ShuffleNet, SPOS, MetaPruning) on libtorch.",
+  )
+  .version(pkg.version)
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerDoctor(program);
+registerDemo(program);
+registerBench(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else {
+    console.error(`lithe: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
