@@ -9,7 +9,7 @@
         "<!(node scripts/find-libtorch.mjs --include)/torch/csrc/api/include"
       ],
       "defines": [
-        "NAPI_VERSION=8",
+        "NAPI_EXPERIMENTAL",
         "NAPI_CPP_EXCEPTIONS",
         "_GLIBCXX_USE_CXX11_ABI=<!(node scripts/find-libtorch.mjs --abi)"
       ],

@@ -1,4 +1,4 @@
-// The engine benchmark: a ShuffleNet V2 CIFAR training step in lithe and in PyTorch (run one after the other), plus per-op dispatch overhead.
+// The engine benchmark: a ShuffleNet V2 CIFAR training step in lithe, then in PyTorch; per-op overhead.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -48,6 +48,8 @@ export interface EngineBenchResult {
   pytorch_median_step_ms: number | null;
   /** imgs_per_s / pytorch_imgs_per_s */
   ratio: number | null;
+  /** median_imgs_per_s / pytorch_median_imgs_per_s: robust to steps slowed by other processes. */
+  median_ratio: number | null;
   /** Why the PyTorch columns are null, if they are. */
   pytorch_skipped: string | null;
   /** Microseconds per tiny op (add on [1] tensors, inside tidy batches). */
@@ -138,7 +140,12 @@ function peerScript(): string {
   }
 }
 
-async function runPeer(threads: number, batchSize: number, warmup: number, steps: number): Promise<PeerResult | string> {
+async function runPeer(
+  threads: number,
+  batchSize: number,
+  warmup: number,
+  steps: number,
+): Promise<PeerResult | string> {
   try {
     await run(PYTHON, ["-c", "import torch, torchvision"]);
   } catch {
@@ -154,6 +161,7 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
   const steps = options.steps ?? 20;
   const warmup = options.warmup ?? 5;
   const batchSize = options.batchSize ?? 64;
+  if (steps < 1) throw new Error(`runEngineBench: steps must be at least 1, got ${steps}`);
   const previousThreads = getNumThreads();
   const threads = options.threads ?? previousThreads;
   const loadAvg = loadavg()[0] as number;
@@ -183,6 +191,7 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
     pytorch_mean_step_ms: ok?.mean_step_ms ?? null,
     pytorch_median_step_ms: ok?.median_step_ms ?? null,
     ratio: ok ? (batchSize * 1000) / meanMs / ok.imgs_per_s : null,
+    median_ratio: ok ? (batchSize * 1000) / medianMs / ok.median_imgs_per_s : null,
     pytorch_skipped: typeof peer === "string" ? peer : null,
     dispatch_overhead_us: dispatchUs,
     pytorch_dispatch_overhead_us: ok?.dispatch_overhead_us ?? null,

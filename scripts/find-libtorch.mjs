@@ -41,7 +41,8 @@ function fromPython() {
       }).trim();
       const include = join(dir, "include");
       const lib = join(dir, "lib");
-      if (isLibtorchRoot(include, lib)) return { source: `python torch (${python})`, include, lib, abi: pythonAbi(python) };
+      if (isLibtorchRoot(include, lib))
+        return { source: `python torch (${python})`, include, lib, abi: pythonAbi(python) };
     } catch {
       // this interpreter has no torch; try the next one
     }
@@ -60,7 +61,8 @@ function pythonAbi(python) {
 function fromDebian() {
   const include = "/usr/include";
   const lib = "/usr/lib/x86_64-linux-gnu";
-  if (existsSync("/usr/include/torch") && isLibtorchRoot(include, lib)) return { source: "debian", include, lib, abi: "1" };
+  if (existsSync("/usr/include/torch") && isLibtorchRoot(include, lib))
+    return { source: "debian", include, lib, abi: "1" };
   return null;
 }
 

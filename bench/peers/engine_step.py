@@ -9,6 +9,8 @@ import torch
 import torch.nn as nn
 import torchvision
 
+DISPATCH_CALLS = 100_000
+
 
 def cifar_shufflenet_v2() -> nn.Module:
     model = torchvision.models.shufflenet_v2_x1_0(num_classes=10)
@@ -17,12 +19,8 @@ def cifar_shufflenet_v2() -> nn.Module:
     return model
 
 
-def main() -> None:
-    threads = int(sys.argv[1])
-    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    batch = int(sys.argv[4]) if len(sys.argv) > 4 else 64
-    torch.set_num_threads(threads)
+def step_times(batch: int, warmup: int, steps: int) -> list:
+    """Seconds per forward + cross-entropy + backward + SGD (momentum 0.9) step on fixed random data."""
     torch.manual_seed(0)
     model = cifar_shufflenet_v2().train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -31,8 +29,7 @@ def main() -> None:
 
     def step() -> None:
         optimizer.zero_grad(set_to_none=True)
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
+        nn.functional.cross_entropy(model(x), y).backward()
         optimizer.step()
 
     for _ in range(warmup):
@@ -42,21 +39,38 @@ def main() -> None:
         start = time.perf_counter()
         step()
         times.append(time.perf_counter() - start)
-    mean = sum(times) / len(times)
-    print(json.dumps({**step_stats(batch, times), "dispatch_overhead_us": dispatch_overhead_us(),
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
-    print(
-        json.dumps(
-            {
-                "imgs_per_s": batch / mean,
-                "median_imgs_per_s": batch / statistics.median(times),
-                "mean_step_ms": mean * 1e3,
-                "median_step_ms": statistics.median(times) * 1e3,
-                "threads": torch.get_num_threads(),
-                "torch": torch.__version__,
-            }
-        )
-    )
+    return times
+
+
+def dispatch_overhead_us() -> float:
+    """Microseconds per torch.add on [1] tensors (eager PyTorch's per-op overhead, for comparison)."""
+    a, b = torch.zeros(1), torch.zeros(1)
+    for _ in range(1000):
+        torch.add(a, b)
+    start = time.perf_counter()
+    for _ in range(DISPATCH_CALLS):
+        torch.add(a, b)
+    return (time.perf_counter() - start) * 1e6 / DISPATCH_CALLS
+
+
+def main() -> None:
+    threads = int(sys.argv[1])
+    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    batch = int(sys.argv[4]) if len(sys.argv) > 4 else 64
+    torch.set_num_threads(threads)
+    times = step_times(batch, warmup, steps)
+    mean, median = statistics.mean(times), statistics.median(times)
+    result = {
+        "imgs_per_s": batch / mean,
+        "median_imgs_per_s": batch / median,
+        "mean_step_ms": mean * 1e3,
+        "median_step_ms": median * 1e3,
+        "dispatch_overhead_us": dispatch_overhead_us(),
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+    }
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ interface EngineFlags {
 }
 
 export function registerBench(program: Command): void {
-  const bench = program.command("bench").description("benchmarks that print ratios against a peer measured in the same run");
+  const bench = program
+    .command("bench")
+    .description("benchmarks that print ratios against a peer measured in the same run");
   bench
     .command("engine")
     .description(
@@ -34,6 +36,11 @@ export function registerBench(program: Command): void {
         ...(o.threads === undefined ? {} : { threads: o.threads }),
       });
       if (o.json) console.log(JSON.stringify(r));
-      else console.log(Object.entries(r).map(([k, v]) => `${k.padEnd(24)} ${v}`).join("\n"));
+      else
+        console.log(
+          Object.entries(r)
+            .map(([k, v]) => `${k.padEnd(24)} ${v}`)
+            .join("\n"),
+        );
     });
 }

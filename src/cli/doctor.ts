@@ -13,7 +13,9 @@ export function registerDoctor(program: Command): void {
       if (o.json) {
         console.log(JSON.stringify(r));
       } else {
-        const core = r.openblasCore ? `${r.openblasCore} (chosen by ${r.openblasCoreSource === "none" ? "OpenBLAS" : r.openblasCoreSource})` : "n/a";
+        const core = r.openblasCore
+          ? `${r.openblasCore} (chosen by ${r.openblasCoreSource === "none" ? "OpenBLAS" : r.openblasCoreSource})`
+          : "n/a";
         console.log(
           [
             `libtorch        ${r.torchVersion} (${r.parallelBackend}, CPU capability ${r.cpuCapability})`,

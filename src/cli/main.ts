@@ -6,7 +6,9 @@ import { registerBench } from "./bench.js";
 import { registerDemo } from "./demo.js";
 import { registerDoctor } from "./doctor.js";
 
-const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 const program = new Command()
   .name("lithe")

@@ -14,7 +14,9 @@ export function readIdx(path: string): IdxArray {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new Error(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(
+      `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
@@ -23,15 +25,19 @@ export function readIdx(path: string): IdxArray {
       throw new Error(`${path}: corrupt gzip data (${(error as Error).message})`);
     }
   }
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${path}: not an IDX file (bad magic number)`);
-  if (bytes[2] !== 0x08) throw new Error(`${path}: IDX element type 0x${bytes[2]?.toString(16)} is not uint8`);
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0)
+    throw new Error(`${path}: not an IDX file (bad magic number)`);
+  if (bytes[2] !== 0x08)
+    throw new Error(`${path}: IDX element type 0x${bytes[2]?.toString(16)} is not uint8`);
   const ndim = bytes[3] as number;
   if (ndim < 1 || bytes.length < 4 + 4 * ndim) throw new Error(`${path}: IDX header is truncated`);
   const shape = Array.from({ length: ndim }, (_, i) => bytes.readUInt32BE(4 + 4 * i));
   const count = shape.reduce((a, b) => a * b, 1);
   const start = 4 + 4 * ndim;
   if (bytes.length - start !== count) {
-    throw new Error(`${path}: IDX header promises [${shape.join(", ")}] = ${count} bytes but the file holds ${bytes.length - start}`);
+    throw new Error(
+      `${path}: IDX header promises [${shape.join(", ")}] = ${count} bytes but the file holds ${bytes.length - start}`,
+    );
   }
   return { shape, data: new Uint8Array(bytes.buffer, bytes.byteOffset + start, count) };
 }

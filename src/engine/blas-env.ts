@@ -14,7 +14,14 @@ export function readCpuFlags(): Set<string> {
   try {
     const info = readFileSync("/proc/cpuinfo", "utf8");
     const line = info.split("\n").find((l) => l.startsWith("flags"));
-    return new Set(line ? line.slice(line.indexOf(":") + 1).trim().split(/\s+/) : []);
+    return new Set(
+      line
+        ? line
+            .slice(line.indexOf(":") + 1)
+            .trim()
+            .split(/\s+/)
+        : [],
+    );
   } catch {
     return new Set();
   }

@@ -3,8 +3,8 @@
 import { realpathSync } from "node:fs";
 import { noGrad } from "./autograd.js";
 import { type BuildInfo, buildInfo, getNumThreads } from "./runtime.js";
-import { randn, type Tensor, tensor } from "./tensor.js";
 import { tidy } from "./scope.js";
+import { randn, type Tensor, tensor } from "./tensor.js";
 
 export interface DoctorReport {
   torchVersion: string;
@@ -65,7 +65,10 @@ export function gemmMaxRelativeError(m = 96, k = 80, n = 72): number {
     }
     // A single linear layer exercises the same path (addmm); make sure it agrees too.
     const x = tensor([[1, 2, 3]]);
-    const w = tensor([[1, 0, 1], [0, 1, 0]]);
+    const w = tensor([
+      [1, 0, 1],
+      [0, 1, 0],
+    ]);
     const y = x.matmul(w.transpose(0, 1)).toList();
     if (y[0] !== 4 || y[1] !== 2) worst = Math.max(worst, 1);
     return worst;
@@ -90,13 +93,19 @@ export function runDoctor({ gemmSize = 2048 } = {}): DoctorReport {
   const warnings: string[] = [];
   const gemmCorrect = gemmMaxRelError < 1e-5;
   if (!gemmCorrect) {
-    warnings.push(`GEMM results are wrong (relative error ${gemmMaxRelError.toExponential(2)}); unset OPENBLAS_CORETYPE or pick another core`);
+    warnings.push(
+      `GEMM results are wrong (relative error ${gemmMaxRelError.toExponential(2)}); unset OPENBLAS_CORETYPE or pick another core`,
+    );
   }
   if (info.blasInfo === "generic" && !info.blas?.openblasCore) {
-    warnings.push("libtorch uses the reference BLAS (about 30x slower); install OpenBLAS: apt-get install libopenblas0");
+    warnings.push(
+      "libtorch uses the reference BLAS (about 30x slower); install OpenBLAS: apt-get install libopenblas0",
+    );
   }
   if (info.blas?.openblasCore === "Prescott") {
-    warnings.push("OpenBLAS runs its generic Prescott kernels; set OPENBLAS_CORETYPE to your CPU (e.g. SkylakeX, Haswell)");
+    warnings.push(
+      "OpenBLAS runs its generic Prescott kernels; set OPENBLAS_CORETYPE to your CPU (e.g. SkylakeX, Haswell)",
+    );
   }
   return {
     torchVersion: info.torchVersion,

@@ -67,7 +67,11 @@ export function maxPool2d(x: Tensor, kernel: Pair, o: PoolOptions = {}): Tensor 
   );
 }
 
-export function avgPool2d(x: Tensor, kernel: Pair, o: PoolOptions & { countIncludePad?: boolean } = {}): Tensor {
+export function avgPool2d(
+  x: Tensor,
+  kernel: Pair,
+  o: PoolOptions & { countIncludePad?: boolean } = {},
+): Tensor {
   return new Tensor(
     native.avgPool2d(
       x.h,

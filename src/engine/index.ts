@@ -1,6 +1,7 @@
 // The engine's public face: tensors, ops, autograd scopes, memory scopes, runtime settings, I/O.
 export { writeFileAtomic } from "./atomic-file.js";
 export { isGradEnabled, noGrad, withGradMode } from "./autograd.js";
+export { type DoctorReport, runDoctor } from "./doctor.js";
 export { type DType, isFloating, type TypedArray } from "./dtype.js";
 export * as F from "./functional.js";
 export {
@@ -39,4 +40,3 @@ export {
   zeros,
   zerosLike,
 } from "./tensor.js";
-export { type DoctorReport, runDoctor } from "./doctor.js";

@@ -36,6 +36,7 @@ export interface NativeAddon {
   toBuffer(t: H): ArrayBuffer;
   item(t: H): number;
   dispose(t: H): void;
+  setReportExternalMemory(on: boolean): void;
   isDisposed(t: H): boolean;
   requiresGrad(t: H): boolean;
   setRequiresGrad(t: H, on: boolean): void;
@@ -129,7 +130,14 @@ export interface NativeAddon {
     eps: number,
   ): H;
   maxPool2d(x: H, kernel: number[], stride: number[], padding: number[], ceilMode: boolean): H;
-  avgPool2d(x: H, kernel: number[], stride: number[], padding: number[], ceilMode: boolean, countIncludePad: boolean): H;
+  avgPool2d(
+    x: H,
+    kernel: number[],
+    stride: number[],
+    padding: number[],
+    ceilMode: boolean,
+    countIncludePad: boolean,
+  ): H;
   adaptiveAvgPool2d(x: H, size: number[]): H;
   linear(x: H, w: H, b: H | null): H;
   dropout(x: H, p: number, training: boolean): H;
@@ -138,7 +146,14 @@ export interface NativeAddon {
   crossEntropy(logits: H, target: H, labelSmoothing: number, reduction: number): H;
   oneHot(index: H, classes: number): H;
   upsampleBilinear(x: H, size: number[], alignCorners: boolean): H;
-  sgdStep(params: H[], buffers: H[], lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
+  sgdStep(
+    params: H[],
+    buffers: H[],
+    lr: number,
+    momentum: number,
+    weightDecay: number,
+    nesterov: boolean,
+  ): void;
 }
 
 function findPackageRoot(from: string): string {
@@ -155,7 +170,9 @@ function load(): NativeAddon {
   const root = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
   const path = join(root, "build", "Release", "lithe_native.node");
   if (!existsSync(path)) {
-    throw new Error(`lithe: the native addon is not built (${path} is missing); run \`npm ci\` or \`npm rebuild\``);
+    throw new Error(
+      `lithe: the native addon is not built (${path} is missing); run \`npm ci\` or \`npm rebuild\``,
+    );
   }
   return createRequire(import.meta.url)(path) as NativeAddon;
 }

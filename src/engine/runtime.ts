@@ -1,6 +1,8 @@
 // Process-wide engine settings: intra-op threads, the global random generator, build information.
 import { type BlasRuntime, blasEnv, native } from "./native.js";
+
 export { defaultNumThreads } from "./threads.js";
+
 import { Tensor } from "./tensor.js";
 
 export function setNumThreads(n: number): void {
@@ -14,7 +16,8 @@ export function getNumThreads(): number {
 
 /** Seeds libtorch's global CPU generator (rand, randn, randint, randperm, dropout, init). */
 export function manualSeed(seed: number): void {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`manualSeed: expected a non-negative integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new Error(`manualSeed: expected a non-negative integer, got ${seed}`);
   native.manualSeed(seed);
 }
 

@@ -67,7 +67,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors"): Sa
   } catch (error) {
     fail(source, `header is not JSON (${(error as Error).message})`);
   }
-  if (header === null || typeof header !== "object" || Array.isArray(header)) fail(source, "header is not an object");
+  if (header === null || typeof header !== "object" || Array.isArray(header))
+    fail(source, "header is not an object");
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
@@ -83,16 +84,26 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors"): Sa
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
       fail(source, `tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
     }
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d) => Number.isInteger(d) && d >= 0)) {
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((d) => Number.isInteger(d) && d >= 0)
+    ) {
       fail(source, `tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     const expected = (shape as number[]).reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[dtype];
     if (end < begin || end > dataLength) {
-      fail(source, `tensor "${name}" data [${begin}, ${end}) lies outside the ${dataLength} data bytes (truncated?)`);
+      fail(
+        source,
+        `tensor "${name}" data [${begin}, ${end}) lies outside the ${dataLength} data bytes (truncated?)`,
+      );
     }
     if (end - begin !== expected) {
-      fail(source, `tensor "${name}" has ${end - begin} bytes but shape [${shape}] ${dtype} needs ${expected}`);
+      fail(
+        source,
+        `tensor "${name}" has ${end - begin} bytes but shape [${shape}] ${dtype} needs ${expected}`,
+      );
     }
     // Copy into an aligned buffer: typed arrays need offsets that are multiples of the element size.
     const copy = new Uint8Array(expected);
@@ -130,7 +141,9 @@ export function loadSafetensors(path: string): Safetensors {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new Error(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(
+      `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return decodeSafetensors(bytes, path);
 }

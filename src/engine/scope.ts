@@ -1,6 +1,8 @@
 // Deterministic memory ownership. Every tensor created inside tidy(fn) is freed when fn returns,
 // except the tensors fn returns (they move to the enclosing scope) and those passed to keep().
-// Outside any scope a tensor lives until dispose() or until V8 collects its handle.
+// Outside any scope a tensor lives until dispose() or until V8 collects its handle. Only tensors
+// created outside scopes are reported to V8 as external memory (see Wrap in native/tensor.cc).
+import { native } from "./native.js";
 
 /** Anything a scope can free. */
 export interface Owned {
@@ -44,22 +46,27 @@ function collectReturned(value: unknown, scope: Set<Owned>, out: Set<Owned>, dep
   }
 }
 
+function closeScope(): void {
+  scopes.pop();
+  if (scopes.length === 0) native.setReportExternalMemory(true);
+}
+
 /**
  * Runs fn and frees every tensor it created except those it returns (directly or inside arrays,
  * plain objects or Maps). If fn throws, everything it created is freed. fn must be synchronous.
  */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Owned>();
-  scopes.push(scope);
+  if (scopes.push(scope) === 1) native.setReportExternalMemory(false);
   let result: T;
   try {
     result = fn();
   } catch (error) {
-    scopes.pop();
+    closeScope();
     for (const t of scope) t.dispose();
     throw error;
   }
-  scopes.pop();
+  closeScope();
   if (result instanceof Promise) {
     for (const t of scope) t.dispose();
     throw new Error("tidy(fn): fn returned a Promise; tidy scopes must be synchronous");

@@ -322,25 +322,35 @@ export function tensor(
   if (ArrayBuffer.isView(values)) {
     const dtype = options.dtype ?? dtypeOfTypedArray(values);
     const shape = options.shape ?? [values.length];
-    const data = dtype === dtypeOfTypedArray(values) || (dtype === "bool" && values instanceof Uint8Array)
-      ? values
-      : typedFromNumbers(dtype, Array.from(values as ArrayLike<number | bigint>, Number));
+    const data =
+      dtype === dtypeOfTypedArray(values) || (dtype === "bool" && values instanceof Uint8Array)
+        ? values
+        : typedFromNumbers(dtype, Array.from(values as ArrayLike<number | bigint>, Number));
     return new Tensor(native.fromBuffer(data, [...shape], dtypeCode(dtype)));
   }
   const dtype = options.dtype ?? "float32";
   const shape = options.shape ?? inferShape(values);
-  const flat = (Array.isArray(values) ? (values as unknown[]).flat(Infinity) : [values]) as (number | boolean)[];
-  return new Tensor(native.fromBuffer(typedFromNumbers(dtype, flat.map(Number)), [...shape], dtypeCode(dtype)));
+  const flat = (Array.isArray(values) ? (values as unknown[]).flat(Infinity) : [values]) as (
+    | number
+    | boolean
+  )[];
+  return new Tensor(
+    native.fromBuffer(typedFromNumbers(dtype, flat.map(Number)), [...shape], dtypeCode(dtype)),
+  );
 }
 
-export const zeros = (shape: Shape, dtype: DType = "float32") => new Tensor(native.zeros([...shape], dtypeCode(dtype)));
-export const ones = (shape: Shape, dtype: DType = "float32") => new Tensor(native.ones([...shape], dtypeCode(dtype)));
+export const zeros = (shape: Shape, dtype: DType = "float32") =>
+  new Tensor(native.zeros([...shape], dtypeCode(dtype)));
+export const ones = (shape: Shape, dtype: DType = "float32") =>
+  new Tensor(native.ones([...shape], dtypeCode(dtype)));
 export const full = (shape: Shape, value: number | boolean, dtype: DType = "float32") =>
   new Tensor(native.full([...shape], value, dtypeCode(dtype)));
 /** Uniform [0, 1) from the global generator (seed it with manualSeed). */
-export const rand = (shape: Shape, dtype: DType = "float32") => new Tensor(native.rand([...shape], dtypeCode(dtype)));
+export const rand = (shape: Shape, dtype: DType = "float32") =>
+  new Tensor(native.rand([...shape], dtypeCode(dtype)));
 /** Standard normal from the global generator. */
-export const randn = (shape: Shape, dtype: DType = "float32") => new Tensor(native.randn([...shape], dtypeCode(dtype)));
+export const randn = (shape: Shape, dtype: DType = "float32") =>
+  new Tensor(native.randn([...shape], dtypeCode(dtype)));
 /** Integers in [low, high) from the global generator. */
 export const randint = (low: number, high: number, shape: Shape, dtype: DType = "int64") =>
   new Tensor(native.randint(low, high, [...shape], dtypeCode(dtype)));
@@ -350,10 +360,20 @@ export const arange = (start: number, end: number, step = 1, dtype: DType = "int
 export const zerosLike = (t: Tensor) => new Tensor(native.zerosLike(t.h));
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  return new Tensor(native.cat(tensors.map((t) => t.h), dim));
+  return new Tensor(
+    native.cat(
+      tensors.map((t) => t.h),
+      dim,
+    ),
+  );
 }
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  return new Tensor(native.stack(tensors.map((t) => t.h), dim));
+  return new Tensor(
+    native.stack(
+      tensors.map((t) => t.h),
+      dim,
+    ),
+  );
 }
 export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
   return new Tensor(native.where(condition.h, a.h, b.h));

@@ -33,7 +33,9 @@ export class Conv2d extends Module {
     this.dilation = o.dilation ?? 1;
     this.groups = o.groups ?? 1;
     if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new Error(`Conv2d: in ${inChannels} and out ${outChannels} channels must both divide by groups ${this.groups}`);
+      throw new Error(
+        `Conv2d: in ${inChannels} and out ${outChannels} channels must both divide by groups ${this.groups}`,
+      );
     }
     this.weight = this.registerParameter(
       "weight",

@@ -6,7 +6,9 @@ import type { Tensor } from "../engine/index.js";
 export function channelShuffle(x: Tensor, groups: number): Tensor {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   if (x.ndim !== 4 || c % groups !== 0) {
-    throw new Error(`channelShuffle: needs an (N, C, H, W) input with C divisible by ${groups}, got [${x.shape}]`);
+    throw new Error(
+      `channelShuffle: needs an (N, C, H, W) input with C divisible by ${groups}, got [${x.shape}]`,
+    );
   }
   return x
     .view(n, groups, c / groups, h, w)

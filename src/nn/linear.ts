@@ -14,7 +14,10 @@ export class Linear extends Module {
     { bias = true } = {},
   ) {
     super();
-    this.weight = this.registerParameter("weight", new Parameter(zeros([outFeatures, inFeatures]))) as Parameter;
+    this.weight = this.registerParameter(
+      "weight",
+      new Parameter(zeros([outFeatures, inFeatures])),
+    ) as Parameter;
     this.bias = this.registerParameter("bias", bias ? new Parameter(zeros([outFeatures])) : null);
     defaultWeightInit_(this.weight, this.bias);
   }

@@ -1,7 +1,7 @@
 // Module: named parameters, buffers and sub-modules, train/eval mode, and state dicts with
 // PyTorch's dotted names (`features.0.branch2.3.weight`) so weights move to and from PyTorch.
 import { keep, noGrad, type Tensor } from "../engine/index.js";
-import { Parameter } from "./parameter.js";
+import type { Parameter } from "./parameter.js";
 
 export type StateDict = Map<string, Tensor>;
 
@@ -89,7 +89,8 @@ export abstract class Module {
     if (strict) {
       const missing = [...own.keys()].filter((k) => !state.has(k));
       const unexpected = [...state.keys()].filter((k) => !own.has(k));
-      if (missing.length > 0) throw new Error(`loadStateDict: missing ${missing.length} entries, first "${missing[0]}"`);
+      if (missing.length > 0)
+        throw new Error(`loadStateDict: missing ${missing.length} entries, first "${missing[0]}"`);
       if (unexpected.length > 0) {
         throw new Error(`loadStateDict: ${unexpected.length} unexpected entries, first "${unexpected[0]}"`);
       }
@@ -99,10 +100,14 @@ export abstract class Module {
       if (!source) continue;
       const [a, b] = [source.shape, target.shape];
       if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
-        throw new Error(`loadStateDict: "${name}" has shape [${a.join(", ")}] but the model needs [${b.join(", ")}]`);
+        throw new Error(
+          `loadStateDict: "${name}" has shape [${a.join(", ")}] but the model needs [${b.join(", ")}]`,
+        );
       }
       if (source.dtype !== target.dtype && (source.dtype === "int64") !== (target.dtype === "int64")) {
-        throw new Error(`loadStateDict: "${name}" has dtype ${source.dtype} but the model needs ${target.dtype}`);
+        throw new Error(
+          `loadStateDict: "${name}" has dtype ${source.dtype} but the model needs ${target.dtype}`,
+        );
       }
     }
     noGrad(() => {

@@ -1,8 +1,18 @@
 // The quick-start demo: a small CNN trained briefly on Fashion-MNIST, proving the whole stack
 // (data, engine, autograd, fused SGD, BN, eval) end to end in about half a minute.
-import { F, manualSeed, noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
+
 import { type ImageSet, loadMnistFormat } from "../data/mnist.js";
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from "../nn/index.js";
+import { F, manualSeed, noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
+import {
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+} from "../nn/index.js";
 import { SGD } from "./sgd.js";
 
 // Fashion-MNIST training-set pixel statistics (of x / 255).
@@ -30,7 +40,11 @@ export interface DemoResult {
 
 /** [1, 28, 28] -> [16, 14, 14] -> [32, 7, 7] -> [64, 7, 7] -> [64] -> [10] */
 function tinyCnn(): Sequential {
-  const block = (i: number, o: number) => [new Conv2d(i, o, 3, { padding: 1, bias: false }), new BatchNorm2d(o), new ReLU()];
+  const block = (i: number, o: number) => [
+    new Conv2d(i, o, 3, { padding: 1, bias: false }),
+    new BatchNorm2d(o),
+    new ReLU(),
+  ];
   return new Sequential(
     ...block(1, 16),
     new MaxPool2d(2),
@@ -50,7 +64,8 @@ function batch(set: ImageSet, order: Uint32Array, from: number, n: number): { x:
   const y = new BigInt64Array(n);
   for (let i = 0; i < n; i++) {
     const k = order[from + i] as number;
-    for (let p = 0; p < pixels; p++) x[i * pixels + p] = ((set.images[k * pixels + p] as number) / 255 - MEAN) / STD;
+    for (let p = 0; p < pixels; p++)
+      x[i * pixels + p] = ((set.images[k * pixels + p] as number) / 255 - MEAN) / STD;
     y[i] = BigInt(set.labels[k] as number);
   }
   return { x: tensor(x, { shape: [n, 1, set.height, set.width] }), y: tensor(y) };
@@ -115,5 +130,11 @@ export function runDemo(o: DemoOptions): DemoResult {
       });
     }
   });
-  return { steps: step, finalLoss, testAccuracy: correct / testCount, testImages: testCount, seconds: (performance.now() - started) / 1000 };
+  return {
+    steps: step,
+    finalLoss,
+    testAccuracy: correct / testCount,
+    testImages: testCount,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

@@ -3,23 +3,38 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   F,
+  getNumThreads,
   keep,
   manualSeed,
   randint,
   randn,
   scopeDepth,
+  setNumThreads,
   sgdStep,
   type Tensor,
   tidy,
   zeros,
   zerosLike,
 } from "../../src/engine/index.js";
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, ReLU, Sequential } from "../../src/nn/index.js";
+import {
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Flatten,
+  Linear,
+  ReLU,
+  Sequential,
+} from "../../src/nn/index.js";
 
 const ITERATIONS = 10_000;
 const WARM_UP = 1_000;
 
-test("10,000 tidy() training steps keep RSS within 5% of the post-warm-up figure", () => {
+test("10,000 tidy() training steps keep RSS within 5% of the post-warm-up figure", (t) => {
+  // One intra-op thread: these tensors are tiny, and a second OpenMP thread only adds barrier waits
+  // (several times slower when another process is busy on the other core).
+  const threads = getNumThreads();
+  setNumThreads(1);
+  t.after(() => setNumThreads(threads));
   manualSeed(0);
   const net = new Sequential(
     new Conv2d(3, 8, 3, { padding: 1 }),
@@ -61,11 +76,32 @@ test("10,000 tidy() training steps keep RSS within 5% of the post-warm-up figure
 
   assert.equal(scopeDepth(), 0);
   // The loop really trained: the parameters moved and the loss on the fixed batch fell.
-  assert.ok(params.every((p, k) => !p.equal(before[k] as Tensor)), "every parameter was updated");
+  assert.ok(
+    params.every((p, k) => !p.equal(before[k] as Tensor)),
+    "every parameter was updated",
+  );
   assert.ok(lastLoss < firstLoss, `loss fell from ${firstLoss} to ${lastLoss}`);
   assert.ok(
     Math.abs(endRss - warmRss) <= 0.05 * warmRss,
     `RSS went from ${mib(warmRss)} MiB to ${mib(endRss)} MiB (more than 5%)`,
+  );
+});
+
+test("tensors dropped outside any scope are freed by GC inside a loop that never yields", () => {
+  const MIB = 2 ** 20;
+  const rounds = 400;
+  const before = process.memoryUsage().rss;
+  let elements = 0;
+  // Each round leaves two 4 MiB tensors (zeros and the sum) to the garbage collector.
+  for (let i = 0; i < rounds; i++) elements += zeros([MIB]).add(1).numel;
+  const growth = process.memoryUsage().rss - before;
+  const allocated = elements * 4 * 2;
+  console.log(
+    `gc: ${allocated / MIB} MiB allocated without dispose(), RSS grew ${(growth / MIB).toFixed(1)} MiB`,
+  );
+  assert.ok(
+    growth < allocated / 4,
+    `RSS grew ${growth / MIB} MiB for ${allocated / MIB} MiB of dropped tensors`,
   );
 });
 
@@ -78,7 +114,10 @@ test("tidy() frees what fn created and keeps what it returns", () => {
     created.push(a, b);
     return { sum: b.add(a), list: [a.sub(1)] };
   });
-  assert.ok(created.every((t) => t.isDisposed), "intermediates are disposed");
+  assert.ok(
+    created.every((t) => t.isDisposed),
+    "intermediates are disposed",
+  );
   assert.equal(returned.sum.isDisposed, false);
   assert.deepEqual(returned.sum.toList(), [3, 3, 3]);
   assert.equal(returned.list[0]?.isDisposed, false);
@@ -93,7 +132,11 @@ test("a nested tidy() hands its result to the enclosing scope", () => {
     assert.equal(inner.isDisposed, false, "alive inside the parent scope");
     return inner.mul(2);
   });
-  assert.equal(inner?.isDisposed, true, "freed when the parent scope ends, since the parent did not return it");
+  assert.equal(
+    inner?.isDisposed,
+    true,
+    "freed when the parent scope ends, since the parent did not return it",
+  );
   assert.deepEqual(outer.toList(), [10, 10]);
 
   const survivor = tidy(() => tidy(() => zeros([2]).add(7)));
@@ -127,6 +170,9 @@ test("a throwing fn frees everything it created and closes its scope", () => {
     /^Error: boom$/,
   );
   assert.equal(created.length, 3);
-  assert.ok(created.every((t) => t.isDisposed), "all three are disposed");
+  assert.ok(
+    created.every((t) => t.isDisposed),
+    "all three are disposed",
+  );
   assert.equal(scopeDepth(), 0);
 });
