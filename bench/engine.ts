@@ -11,6 +11,7 @@ import {
   getNumThreads,
   keep,
   manualSeed,
+  noGrad,
   randint,
   randn,
   setNumThreads,
@@ -52,6 +53,9 @@ export interface EngineBenchResult {
   median_ratio: number | null;
   /** Why the PyTorch columns are null, if they are. */
   pytorch_skipped: string | null;
+  /** Microseconds per SGD update of all ShuffleNet parameters: one fused addon call, and per-parameter ops. */
+  sgd_fused_us: number;
+  sgd_unfused_us: number;
   /** Microseconds per tiny op (add on [1] tensors, inside tidy batches). */
   dispatch_overhead_us: number;
   pytorch_dispatch_overhead_us: number | null;
@@ -106,6 +110,42 @@ function timeLitheSteps(batchSize: number, warmup: number, steps: number): numbe
     return times;
   } finally {
     for (const t of [...model.stateDict().values(), ...momentum, x, y]) t.dispose();
+  }
+}
+
+/**
+ * Microseconds per SGD update of every ShuffleNet parameter (momentum 0.9, weight decay 4e-5): the
+ * fused addon call against the same update written as per-parameter in-place ops in TypeScript.
+ */
+function sgdUpdateUs(repeats: number): { fused: number; unfused: number } {
+  const model = new ShuffleNetV2Cifar(10);
+  const params = model.parameters();
+  const buffers = params.map((p) => keep(zerosLike(p)));
+  const o = { lr: 0.01, momentum: 0.9, weightDecay: 4e-5 };
+  const fused = () => sgdStep(params, buffers, o);
+  const unfused = () =>
+    tidy(() =>
+      noGrad(() => {
+        params.forEach((p, i) => {
+          const g = p.grad;
+          const buf = buffers[i];
+          if (!g || !buf) return;
+          buf.mul_(o.momentum).add_(g.add(p.mul(o.weightDecay)));
+          p.add_(buf, -o.lr);
+        });
+      }),
+    );
+  const time = (update: () => void) => {
+    update();
+    const start = performance.now();
+    for (let i = 0; i < repeats; i++) update();
+    return ((performance.now() - start) * 1000) / repeats;
+  };
+  try {
+    for (const p of params) p.grad = keep(randn(p.shape));
+    return { fused: time(fused), unfused: time(unfused) };
+  } finally {
+    for (const t of [...model.stateDict().values(), ...buffers]) t.dispose();
   }
 }
 
@@ -170,9 +210,11 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
   setNumThreads(threads);
   let times: number[];
   let dispatchUs: number;
+  let sgdUs: { fused: number; unfused: number };
   try {
     times = timeLitheSteps(batchSize, warmup, steps);
     dispatchUs = dispatchOverheadUs();
+    sgdUs = sgdUpdateUs(50);
   } finally {
     setNumThreads(previousThreads);
   }
@@ -193,6 +235,8 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
     ratio: ok ? (batchSize * 1000) / meanMs / ok.imgs_per_s : null,
     median_ratio: ok ? (batchSize * 1000) / medianMs / ok.median_imgs_per_s : null,
     pytorch_skipped: typeof peer === "string" ? peer : null,
+    sgd_fused_us: sgdUs.fused,
+    sgd_unfused_us: sgdUs.unfused,
     dispatch_overhead_us: dispatchUs,
     pytorch_dispatch_overhead_us: ok?.dispatch_overhead_us ?? null,
     threads,

@@ -64,7 +64,7 @@ export function gradcheck(
   for (const [i, input] of inputs.entries())
     assert.equal(input.dtype, "float64", `input ${i} must be float64`);
   const shapes = inputs.map((input) => [...input.shape]);
-  const values = inputs.map((input) => input.data() as Float64Array);
+  const values = inputs.map((input) => input.toTypedArray() as Float64Array);
   const build = () => values.map((v, i) => float64(v, shapes[i]));
 
   const outputShape = tidy(() => noGrad(() => [...f(build()).shape]));
@@ -77,7 +77,8 @@ export function gradcheck(
     loss(f(leaves)).backward();
     // An input autograd never reached has no gradient: zero, which the numeric check will contradict.
     return leaves.map(
-      (leaf, i) => (leaf.grad?.data() as Float64Array | undefined) ?? new Float64Array(values[i].length),
+      (leaf, i) =>
+        (leaf.grad?.toTypedArray() as Float64Array | undefined) ?? new Float64Array(values[i].length),
     );
   });
 

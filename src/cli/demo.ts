@@ -20,7 +20,7 @@ export function registerDemo(program: Command): void {
     .command("demo")
     .description("train a small CNN on Fashion-MNIST briefly and report test accuracy (an end-to-end check)")
     .option("--data <dir>", "folder with the four MNIST-format IDX files", FASHION_MNIST_DIR)
-    .option("--train-images <n>", "training images used", positiveInt, 12000)
+    .option("--train-images <n>", "training images used (at most the 60,000 of the set)", positiveInt, 60000)
     .option("--test-images <n>", "test images evaluated", positiveInt, 10000)
     .option("--epochs <n>", "passes over the training images", positiveInt, 1)
     .option("--batch-size <n>", "images per step", positiveInt, 64)

@@ -25,7 +25,7 @@ export function manualSeed(seed: number): void {
 export function getRngState(): Uint8Array {
   const state = new Tensor(native.getRngState());
   try {
-    return state.data() as Uint8Array;
+    return state.toTypedArray() as Uint8Array;
   } finally {
     state.dispose();
   }

@@ -35,7 +35,7 @@ export function encodeSafetensors(named: Named, metadata: Record<string, string>
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of entriesOf(named)) {
-    const data = t.data();
+    const data = t.toTypedArray();
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     header[name] = { dtype: TO_FILE[t.dtype], shape: t.shape, data_offsets: [offset, offset + bytes.length] };
     blobs.push(bytes);

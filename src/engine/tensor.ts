@@ -59,12 +59,12 @@ export class Tensor {
 
   // ---- data out ----
   /** A copy of the data as a typed array (int64 as BigInt64Array, bool as bytes). */
-  data(): TypedArray {
+  toTypedArray(): TypedArray {
     return typedView(this.dtype, native.toBuffer(this.h));
   }
   /** A copy of the data as plain numbers, row-major. */
   toList(): number[] {
-    return Array.from(this.data() as ArrayLike<number | bigint>, Number);
+    return Array.from(this.toTypedArray() as ArrayLike<number | bigint>, Number);
   }
   item(): number {
     return native.item(this.h);

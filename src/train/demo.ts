@@ -1,5 +1,5 @@
 // The quick-start demo: a small CNN trained briefly on Fashion-MNIST, proving the whole stack
-// (data, engine, autograd, fused SGD, BN, eval) end to end in about half a minute.
+// (data, engine, autograd, fused SGD, BN, eval) end to end in a quarter of a minute (one epoch: ~87% test accuracy).
 
 import { type ImageSet, loadMnistFormat } from "../data/mnist.js";
 import { F, manualSeed, noGrad, type Tensor, tensor, tidy } from "../engine/index.js";

@@ -21,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), "lithe-safetensors-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const bytesOf = (t: Tensor) => {
-  const d = t.data();
+  const d = t.toTypedArray();
   return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
 };
 
