@@ -20,7 +20,8 @@ export const conv = (out: number, k: number, o: ConvOptions = {}): Node => ({
 });
 
 /** Depthwise k x k convolution over `channels` channels. */
-export const dwConv = (channels: number, k: number, stride = 1): Node => conv(channels, k, { stride, groups: channels });
+export const dwConv = (channels: number, k: number, stride = 1): Node =>
+  conv(channels, k, { stride, groups: channels });
 
 export const bn = (affine = true): Node => ({ op: "bn", affine });
 export const act = (fn: Act): Node => ({ op: "act", fn });
@@ -42,6 +43,9 @@ export const convBnAct = (out: number, k: number, fn: Act | null, o: ConvOptions
 
 /** Rounds width * channels to the nearest multiple of `divisor`, never below 90% (torchvision _make_divisible). */
 export function makeDivisible(value: number, divisor = 8, min = divisor): number {
-  const rounded = Math.max(min, Math.floor(value + divisor / 2) - (Math.floor(value + divisor / 2) % divisor));
+  const rounded = Math.max(
+    min,
+    Math.floor(value + divisor / 2) - (Math.floor(value + divisor / 2) % divisor),
+  );
   return rounded < 0.9 * value ? rounded + divisor : rounded;
 }

@@ -3,9 +3,9 @@
 // - ops ("full count"): flops plus every other arithmetic op at inference: bias adds 1 per output
 //   element, BN 2 (scale, shift), ReLU/ReLU6 1, h-sigmoid 3 (add, clamp, divide), h-swish 4,
 //   sigmoid 4, element-wise add and mul 1, max/avg pool k*k per output element, global pool 1 per
-//   input element. Concat, split, shuffle and dropout do no arithmetic.
+//   input element. Concat, split, shuffle, dropout and flatten do no arithmetic.
 // - mac: memory access cost of ShuffleNet V2's guideline G1 generalised to every op: elements read
-//   (inputs and parameters) plus elements written; views (torchvision's chunk) cost nothing.
+//   (inputs and parameters) plus elements written; views (torchvision's chunk, flatten) cost nothing.
 // - activations: elements written to new feature maps (what a forward pass must hold for backward).
 // - params: learnable parameters (conv and linear weights and biases, BN affine weight and bias).
 import { elements, type LayerOp } from "./plan.js";
@@ -29,11 +29,23 @@ export function opCost(o: LayerOp): Cost {
     case "conv": {
       const cin = o.inputs[0]?.c ?? 0;
       const flops = output * (cin / (o.attrs.groups as number)) * (o.attrs.k as number) ** 2;
-      return { flops, ops: flops + (o.attrs.bias ? output : 0), params: o.params, mac: moved, activations: output };
+      return {
+        flops,
+        ops: flops + (o.attrs.bias ? output : 0),
+        params: o.params,
+        mac: moved,
+        activations: output,
+      };
     }
     case "linear": {
       const flops = input * output;
-      return { flops, ops: flops + (o.attrs.bias ? output : 0), params: o.params, mac: moved, activations: output };
+      return {
+        flops,
+        ops: flops + (o.attrs.bias ? output : 0),
+        params: o.params,
+        mac: moved,
+        activations: output,
+      };
     }
     case "bn":
       return { ...zero, ops: 2 * output, mac: moved, activations: output };
@@ -53,6 +65,7 @@ export function opCost(o: LayerOp): Cost {
     case "split":
       return o.attrs.copy ? { ...zero, mac: moved, activations: output } : zero;
     case "dropout":
+    case "flatten":
       return zero;
   }
 }
@@ -85,7 +98,13 @@ export function summarize(ops: readonly LayerOp[]): CountResult {
     total.params += c.params;
     total.mac += c.mac;
     total.activations += c.activations;
-    layers.push({ name: o.name, op: o.op, input: o.inputs.map((_, i) => showDims(o, i)).join("+"), output: showDims(o, -1), ...c });
+    layers.push({
+      name: o.name,
+      op: o.op,
+      input: o.inputs.map((_, i) => showDims(o, i)).join("+"),
+      output: showDims(o, -1),
+      ...c,
+    });
   }
   return { ...total, layers };
 }

@@ -16,6 +16,8 @@ export type Node =
   /** Global average pool: [C, H, W] -> [C, 1, 1] (keepdim) or [C]. */
   | { op: "gap"; keepdim: boolean }
   | { op: "dropout"; p: number }
+  /** [C, H, W] -> [C * H * W], a view (torch.flatten(x, 1)), e.g. after a keepdim pool and an SE gate. */
+  | { op: "flatten" }
   /** Fully connected on a flat [C] input. */
   | { op: "linear"; out: number; bias: boolean }
   /** Channel shuffle (ShuffleNet V1 Sec. 3.1): (C) -> (g, C/g) -> transpose -> (C). */
@@ -69,6 +71,7 @@ export interface LayerOp {
     | "avgpool"
     | "gap"
     | "dropout"
+    | "flatten"
     | "linear"
     | "shuffle"
     | "add"

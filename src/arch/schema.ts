@@ -1,8 +1,8 @@
 // Validates architecture descriptions: any JSON value in, a complete description (defaults filled)
 // out, or an Error naming the offending field and value.
-import { z } from "zod";
-import type { CommonArch, FamilyDef } from "./family.js";
+import type { z } from "zod";
 import { FAMILIES, MODELS } from "./families/index.js";
+import type { CommonArch, FamilyDef } from "./family.js";
 
 /** A validated architecture description: a family, common fields and the family's own fields. */
 export type Arch = CommonArch & Record<string, unknown>;
@@ -18,9 +18,13 @@ function familyOf(name: unknown): FamilyDef<CommonArch> {
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === "unrecognized_keys") {
+    return `architecture: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  }
   const path = issue.path.map(String).join(".");
   let value: unknown = input;
-  for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+  for (const key of issue.path)
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
   const shown = value === undefined ? "missing" : JSON.stringify(value);
   return `architecture: field "${path}" is ${shown}: ${issue.message}`;
 }

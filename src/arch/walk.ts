@@ -1,7 +1,16 @@
 // Walks a layer plan from an input shape: infers every node's input and output shape and lists the
 // executed operations (LayerOp) with dotted names. The counter sums these; the builder asks for the
 // shapes; a traced run of the built model must produce the very same list.
-import { flat, type LayerOp, type Named, type Node, outSize, type Shape, showShape } from "./plan.js";
+import {
+  elements,
+  flat,
+  type LayerOp,
+  type Named,
+  type Node,
+  outSize,
+  type Shape,
+  showShape,
+} from "./plan.js";
 
 const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
 const same = (a: Shape, b: Shape) => a.c === b.c && a.h === b.h && a.w === b.w;
@@ -14,7 +23,8 @@ function spatial(name: string, x: Shape, k: number, stride: number, pad: number)
   if (x.h === 0) planError(name, `needs a feature map, got the flat vector ${showShape(x)}`);
   const h = outSize(x.h, k, stride, pad);
   const w = outSize(x.w, k, stride, pad);
-  if (h < 1 || w < 1) planError(name, `a ${k}x${k} window with stride ${stride} does not fit ${showShape(x)}`);
+  if (h < 1 || w < 1)
+    planError(name, `a ${k}x${k} window with stride ${stride} does not fit ${showShape(x)}`);
   return { c: x.c, h, w };
 }
 
@@ -26,11 +36,23 @@ function walkList(layers: readonly Named[], prefix: string, x: Shape, out: Layer
 
 /** Appends the ops `node` executes on input `x` to `out` and returns its output shape. */
 export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape {
-  const push = (op: LayerOp["op"], inputs: Shape[], output: Shape, attrs: LayerOp["attrs"] = {}, params = 0) => {
+  const push = (
+    op: LayerOp["op"],
+    inputs: Shape[],
+    output: Shape,
+    attrs: LayerOp["attrs"] = {},
+    params = 0,
+  ) => {
     out.push({ name, op, inputs, output, attrs, params });
     return output;
   };
-  const pushAs = (suffix: string, op: LayerOp["op"], inputs: Shape[], output: Shape, attrs: LayerOp["attrs"] = {}) => {
+  const pushAs = (
+    suffix: string,
+    op: LayerOp["op"],
+    inputs: Shape[],
+    output: Shape,
+    attrs: LayerOp["attrs"] = {},
+  ) => {
     out.push({ name: join(name, suffix), op, inputs, output, attrs, params: 0 });
     return output;
   };
@@ -58,9 +80,18 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
       return push("gap", [x], node.keepdim ? { c: x.c, h: 1, w: 1 } : flat(x.c), { keepdim: node.keepdim });
     case "dropout":
       return push("dropout", [x], x, { p: node.p });
+    case "flatten":
+      if (x.h === 0) planError(name, `flatten needs a feature map, got ${showShape(x)}`);
+      return push("flatten", [x], flat(elements(x)));
     case "linear":
       if (x.h !== 0) planError(name, `a linear layer needs a flat input, got ${showShape(x)}`);
-      return push("linear", [x], flat(node.out), { bias: node.bias }, x.c * node.out + (node.bias ? node.out : 0));
+      return push(
+        "linear",
+        [x],
+        flat(node.out),
+        { bias: node.bias },
+        x.c * node.out + (node.bias ? node.out : 0),
+      );
     case "shuffle":
       if (x.c % node.groups !== 0) planError(name, `${x.c} channels do not shuffle in ${node.groups} groups`);
       return push("shuffle", [x], x, { groups: node.groups });
@@ -77,7 +108,8 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
       let main = walkList(node.main, name, x, out);
       if (node.mainAct) main = pushAs("act", "act", [main], main, { fn: node.mainAct });
       const short = walk(node.shortcut[1], join(name, node.shortcut[0]), x, out);
-      if (main.h !== short.h || main.w !== short.w) planError(name, `concatenates ${showShape(short)} and ${showShape(main)}`);
+      if (main.h !== short.h || main.w !== short.w)
+        planError(name, `concatenates ${showShape(short)} and ${showShape(main)}`);
       return pushAs("concat", "concat", [short, main], { ...main, c: short.c + main.c });
     }
     case "split-unit": {
@@ -93,13 +125,15 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
         pushAs("split", "split", [x], passed, { copy: node.style === "megvii" });
       }
       const main = walk(node.main[1], join(name, node.main[0]), mainIn, out);
-      if (main.h !== passed.h || main.w !== passed.w) planError(name, `concatenates ${showShape(passed)} and ${showShape(main)}`);
+      if (main.h !== passed.h || main.w !== passed.w)
+        planError(name, `concatenates ${showShape(passed)} and ${showShape(main)}`);
       const y = pushAs("concat", "concat", [passed, main], { ...main, c: passed.c + main.c });
       return node.style === "torchvision" ? pushAs("shuffle", "shuffle", [y], y, { groups: 2 }) : y;
     }
     case "gate": {
       const g = walk(node.body[1], join(name, node.body[0]), x, out);
-      if (g.c !== x.c || g.h !== 1 || g.w !== 1) planError(name, `gate ${showShape(g)} does not fit ${showShape(x)}`);
+      if (g.c !== x.c || g.h !== 1 || g.w !== 1)
+        planError(name, `gate ${showShape(g)} does not fit ${showShape(x)}`);
       pushAs("act", "act", [g], g, { fn: node.fn });
       return pushAs("mul", "mul", [x, g], x);
     }

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.js";
 import { registerDemo } from "./demo.js";
 import { registerDoctor } from "./doctor.js";
+import { registerModels } from "./models.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -21,6 +22,7 @@ const program = new Command()
 
 registerDoctor(program);
 registerDemo(program);
+registerModels(program);
 registerBench(program);
 
 try {

@@ -4,6 +4,7 @@
 import { F, full, noGrad, type Tensor, zeros } from "../engine/index.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
+import { isTracing, record } from "./trace.js";
 
 export interface BatchNorm2dOptions {
   eps?: number;
@@ -56,7 +57,7 @@ export class BatchNorm2d extends Module {
       noGrad(() => counter.add_(1));
       if (this.momentum === null) momentum = 1 / counter.item();
     }
-    return F.batchNorm(x, {
+    const y = F.batchNorm(x, {
       weight: this.weight,
       bias: this.bias,
       runningMean: this.runningMean,
@@ -65,5 +66,10 @@ export class BatchNorm2d extends Module {
       momentum,
       eps: this.eps,
     });
+    if (isTracing()) {
+      const params = (this.weight?.numel ?? 0) + (this.bias?.numel ?? 0);
+      record(this, "bn", [x], y, { affine: this.weight !== null }, { params });
+    }
+    return y;
   }
 }

@@ -3,6 +3,7 @@ import { F, type Tensor, zeros } from "../engine/index.js";
 import { defaultWeightInit_ } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
+import { isTracing, record } from "./trace.js";
 
 export interface Conv2dOptions {
   stride?: number;
@@ -46,11 +47,17 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, this.bias, {
+    const y = F.conv2d(x, this.weight, this.bias, {
       stride: this.stride,
       padding: this.padding,
       dilation: this.dilation,
       groups: this.groups,
     });
+    if (isTracing()) {
+      const { kernelSize: k, stride, padding: pad, groups } = this;
+      const params = this.weight.numel + (this.bias?.numel ?? 0);
+      record(this, "conv", [x], y, { k, stride, pad, groups, bias: this.bias !== null }, { params });
+    }
+    return y;
   }
 }

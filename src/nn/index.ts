@@ -4,6 +4,7 @@ export {
   AvgPool2d,
   Dropout,
   Flatten,
+  GlobalAvgPool,
   Hardsigmoid,
   Hardswish,
   Identity,
@@ -20,3 +21,4 @@ export { Linear } from "./linear.js";
 export { Module, type StateDict } from "./module.js";
 export { Parameter } from "./parameter.js";
 export { Sequential } from "./sequential.js";
+export { isTracing, record, type TraceAttrs, type TraceRecord, trace } from "./trace.js";

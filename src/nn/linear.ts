@@ -3,6 +3,7 @@ import { F, type Tensor, zeros } from "../engine/index.js";
 import { defaultWeightInit_ } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
+import { isTracing, record } from "./trace.js";
 
 export class Linear extends Module {
   readonly weight: Parameter;
@@ -24,6 +25,11 @@ export class Linear extends Module {
 
   /** [..., in] -> [..., out] */
   forward(x: Tensor): Tensor {
-    return F.linear(x, this.weight, this.bias);
+    const y = F.linear(x, this.weight, this.bias);
+    if (isTracing()) {
+      const params = this.weight.numel + (this.bias?.numel ?? 0);
+      record(this, "linear", [x], y, { bias: this.bias !== null }, { params });
+    }
+    return y;
   }
 }

@@ -1,16 +1,30 @@
-// Sequential container: children named "0", "1", ... run in order (torch.nn.Sequential naming).
+// Sequential container: children run in order, named "0", "1", ... (torch.nn.Sequential naming) or
+// by the names given to Sequential.named (like an OrderedDict).
 import type { Tensor } from "../engine/index.js";
 import { Module } from "./module.js";
 
 export class Sequential extends Module {
-  readonly layers: Module[];
+  readonly layers: Module[] = [];
 
   constructor(...layers: Module[]) {
     super();
-    this.layers = layers;
     layers.forEach((m, i) => {
-      this.registerModule(String(i), m);
+      this.append(String(i), m);
     });
+  }
+
+  /** A Sequential whose children have the given names. */
+  static named(entries: readonly (readonly [string, Module])[]): Sequential {
+    const s = new Sequential();
+    for (const [name, m] of entries) s.append(name, m);
+    return s;
+  }
+
+  private append(name: string, m: Module): void {
+    if (this.children().some(([n]) => n === name))
+      throw new Error(`Sequential: duplicate child name "${name}"`);
+    this.registerModule(name, m);
+    this.layers.push(m);
   }
 
   forward(x: Tensor): Tensor {

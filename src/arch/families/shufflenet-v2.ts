@@ -31,13 +31,20 @@ function unit(inp: number, oup: number, stride: number): Node {
   const half = oup / 2;
   const branch2 = seq(conv(half, 1), bn(), relu, dwConv(half, 3, stride), bn(), conv(half, 1), bn(), relu);
   const branch1 = stride > 1 ? seq(dwConv(inp, 3, stride), bn(), conv(half, 1), bn(), relu) : null;
-  return { op: "split-unit", style: "torchvision", proj: branch1 ? ["branch1", branch1] : null, main: ["branch2", branch2] };
+  return {
+    op: "split-unit",
+    style: "torchvision",
+    proj: branch1 ? ["branch1", branch1] : null,
+    main: ["branch2", branch2],
+  };
 }
 
 function decode(a: ShuffleNetV2Arch): Node {
   const channels = SHUFFLENET_V2_CHANNELS[String(a.width)] as readonly number[];
   const small = a.stem === "small";
-  const layers: Named[] = [["conv1", seq(conv(channels[0] as number, 3, { stride: small ? 1 : 2 }), bn(), relu)]];
+  const layers: Named[] = [
+    ["conv1", seq(conv(channels[0] as number, 3, { stride: small ? 1 : 2 }), bn(), relu)],
+  ];
   if (!small) layers.push(["maxpool", maxPool(3, 2, 1)]);
   let inp = channels[0] as number;
   REPEATS.forEach((repeats, s) => {

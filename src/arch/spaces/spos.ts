@@ -1,0 +1,166 @@
+// Single Path One-Shot search spaces (Guo et al., ECCV 2020, Sec. 3.3-3.4, Table 1), declared once as data
+// with stable labels, after the official evaluation network (megvii-model/SinglePathOneShot,
+// src/Evaluation/*/network.py). A genotype names every choice, {"block_1": "shuffle5x5", "mid_1": 0.8, ...};
+// the official positional tuples (block ids + channel-scale ids) are an input format read by fromOfficial.
+
+/** One candidate block (official blocks.py: Shufflenet with ksize k, or Shuffle_Xception). */
+export interface ChoiceBlock {
+  /** Stable label used in genotypes. */
+  label: string;
+  /** "shuffle": pw -> dw k x k -> pw (ShuffleNet V2 unit); "xception": three dw3x3 + pw pairs. */
+  kind: "shuffle" | "xception";
+  /** Depthwise kernel of branch_main's (first) dw conv and of branch_proj at stride 2. */
+  k: number;
+}
+
+/** A SPOS-style space: a stem, stages of choice blocks, a 1x1 conv, global pool, dropout, FC. */
+export interface SposSpace {
+  /** Registry name: the value of the oneshot family's `space` field. */
+  name: string;
+  /** first_conv: conv3x3 with this stride (no max-pool) -> BN -> ReLU, to `stem` channels. */
+  stem: number;
+  stemStride: number;
+  /** Stages of choice blocks; the first block of a stage has `stride`, the others stride 1. */
+  stages: readonly { repeats: number; out: number; stride: number }[];
+  /** conv_last: conv1x1 to this width -> BN -> ReLU. */
+  last: number;
+  /** Dropout probability before the classifier (a linear layer without bias). */
+  dropout: number;
+  /** Candidate blocks per position; the index is the official id. */
+  choices: readonly ChoiceBlock[];
+  /** Scales of a block's mid width (see midChannels); the index is the official id. */
+  scales: readonly number[];
+}
+
+/** The ImageNet space of the paper: 4^20 block paths, 8^20 channel settings on top. */
+export const SPOS_IMAGENET: SposSpace = {
+  name: "spos_imagenet",
+  stem: 16,
+  stemStride: 2,
+  stages: [
+    { repeats: 4, out: 64, stride: 2 },
+    { repeats: 4, out: 160, stride: 2 },
+    { repeats: 8, out: 320, stride: 2 },
+    { repeats: 4, out: 640, stride: 2 },
+  ],
+  last: 1024,
+  dropout: 0.1,
+  choices: [
+    { label: "shuffle3x3", kind: "shuffle", k: 3 },
+    { label: "shuffle5x5", kind: "shuffle", k: 5 },
+    { label: "shuffle7x7", kind: "shuffle", k: 7 },
+    { label: "xception", kind: "xception", k: 3 },
+  ],
+  // Literal values as in the official scale list, so mid widths round exactly like Python's.
+  scales: [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6],
+};
+
+/** Every space by name. */
+export const SPOS_SPACES: Readonly<Record<string, SposSpace>> = { [SPOS_IMAGENET.name]: SPOS_IMAGENET };
+
+/** A genotype: block labels -> choice labels, mid labels -> scales (a missing mid label means 1.0). */
+export type Genotype = Readonly<Record<string, string | number>>;
+
+export const DEFAULT_SCALE = 1.0;
+
+/** One choice block's place in the network. */
+export interface BlockPosition {
+  /** 0-based position (features.<index>). */
+  index: number;
+  /** Genotype labels: "block_<index + 1>", "mid_<index + 1>". */
+  block: string;
+  mid: string;
+  /** Channels entering and leaving the unit, and its stride. */
+  inp: number;
+  out: number;
+  stride: number;
+}
+
+/** The positions of a space's choice blocks, in order. */
+export function positions(space: SposSpace): BlockPosition[] {
+  const list: BlockPosition[] = [];
+  let inp = space.stem;
+  for (const stage of space.stages) {
+    for (let i = 0; i < stage.repeats; i++) {
+      const n = list.length + 1;
+      list.push({ index: n - 1, block: `block_${n}`, mid: `mid_${n}`, inp, out: stage.out, stride: i === 0 ? stage.stride : 1 });
+      inp = stage.out;
+    }
+  }
+  return list;
+}
+
+/** Official network.py: base_mid_channels = outp // 2; mid_channels = int(base_mid_channels * scale). */
+export const midChannels = (out: number, scale: number): number => Math.floor(Math.floor(out / 2) * scale);
+
+const quoteList = (values: readonly (string | number)[]) => values.map((v) => JSON.stringify(v)).join(", ");
+
+/** What is wrong with a genotype: one entry per offending label (empty if it is legal). */
+export function genotypeIssues(space: SposSpace, g: Genotype): { label: string; message: string }[] {
+  const issues: { label: string; message: string }[] = [];
+  const known = new Set<string>();
+  const labels = space.choices.map((c) => c.label);
+  for (const p of positions(space)) {
+    known.add(p.block).add(p.mid);
+    const choice = g[p.block];
+    if (typeof choice !== "string" || !labels.includes(choice)) {
+      issues.push({ label: p.block, message: `expected a block of ${space.name}: one of ${quoteList(labels)}` });
+    }
+    const scale = g[p.mid];
+    if (scale !== undefined && (typeof scale !== "number" || !space.scales.includes(scale))) {
+      issues.push({ label: p.mid, message: `expected a channel scale of ${space.name}: one of ${quoteList(space.scales)}` });
+    }
+  }
+  const n = known.size / 2;
+  for (const label of Object.keys(g)) {
+    if (!known.has(label)) {
+      issues.push({ label, message: `is not a label of ${space.name} (block_1..block_${n}, mid_1..mid_${n})` });
+    }
+  }
+  return issues;
+}
+
+function officialIds(space: SposSpace, what: string, ids: readonly number[], count: number): void {
+  const n = positions(space).length;
+  if (ids.length !== n) throw new Error(`${space.name}: expected ${n} ${what} ids, got ${ids.length}`);
+  ids.forEach((id, i) => {
+    if (!Number.isInteger(id) || id < 0 || id >= count) {
+      throw new Error(`${space.name}: ${what} id ${JSON.stringify(id)} at position ${i} is not in 0..${count - 1}`);
+    }
+  });
+}
+
+/**
+ * Reads the official positional format: block ids (0 shuffle3x3, 1 shuffle5x5, 2 shuffle7x7, 3 xception)
+ * and, optionally, channel-scale ids (0 -> 0.2 ... 7 -> 1.6). Without scale ids the mids stay 1.0 (unset).
+ */
+export function fromOfficial(space: SposSpace, blockIds: readonly number[], scaleIds?: readonly number[]): Genotype {
+  officialIds(space, "block", blockIds, space.choices.length);
+  if (scaleIds) officialIds(space, "channel-scale", scaleIds, space.scales.length);
+  const g: Record<string, string | number> = {};
+  for (const p of positions(space)) {
+    g[p.block] = (space.choices[blockIds[p.index] as number] as ChoiceBlock).label;
+    if (scaleIds) g[p.mid] = space.scales[scaleIds[p.index] as number] as number;
+  }
+  return g;
+}
+
+/** The official positional format of a legal genotype (unset mids -> the id of 1.0). */
+export function toOfficial(space: SposSpace, g: Genotype): { blockIds: number[]; scaleIds: number[] } {
+  const ps = positions(space);
+  return {
+    blockIds: ps.map((p) => space.choices.findIndex((c) => c.label === g[p.block])),
+    scaleIds: ps.map((p) => space.scales.indexOf((g[p.mid] as number | undefined) ?? DEFAULT_SCALE)),
+  };
+}
+
+/** A uniformly random genotype with every label set; `random` returns numbers in [0, 1). */
+export function randomGenotype(space: SposSpace, random: () => number = Math.random): Genotype {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;
+  const g: Record<string, string | number> = {};
+  for (const p of positions(space)) {
+    g[p.block] = pick(space.choices).label;
+    g[p.mid] = pick(space.scales);
+  }
+  return g;
+}

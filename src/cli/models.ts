@@ -1,0 +1,94 @@
+// `lithe models` and `lithe count`: the registry with FLOPs/params, and counting any description.
+import type { Command } from "commander";
+import { archOf, type CommonArch, countArch, modelNames, printArch, resolveArch } from "../arch/index.js";
+import { positiveInt } from "./args.js";
+import { si, table } from "./format.js";
+
+interface CountFlags {
+  input?: number;
+  classes?: number;
+  inChannels?: number;
+  perLayer?: boolean;
+  json?: boolean;
+}
+
+export function registerModels(program: Command): void {
+  program
+    .command("models")
+    .description(
+      "list every registered model with FLOPs (multiply-adds, papers' convention) and params at 224 px, 1000 classes",
+    )
+    .option("--json", "print a JSON array of {name, family, arch, flops, params, ops, mac}")
+    .action((o: { json?: boolean }) => {
+      const rows = modelNames().map((name) => {
+        const arch = archOf(name);
+        const c = countArch(arch);
+        return {
+          name,
+          family: arch.family,
+          arch: printArch(arch),
+          flops: c.flops,
+          params: c.params,
+          ops: c.ops,
+          mac: c.mac,
+        };
+      });
+      if (o.json) console.log(JSON.stringify(rows));
+      else
+        console.log(
+          table(
+            ["model", "FLOPs", "params", "full ops", "MAC"],
+            rows.map((r) => [r.name, si(r.flops), si(r.params), si(r.ops), si(r.mac)]),
+          ),
+        );
+    });
+
+  program
+    .command("count")
+    .description(
+      "count FLOPs, params, full ops, MAC and activations of a model name, an arch.json file or an architecture string",
+    )
+    .argument(
+      "<model>",
+      'registered name (see `lithe models`), path to an architecture JSON file, or a string like "shufflenet_v2(width=1)"',
+    )
+    .option("--input <n>", "input size in pixels", positiveInt)
+    .option("--classes <k>", "number of classes", positiveInt)
+    .option("--in-channels <c>", "input channels", positiveInt)
+    .option("--per-layer", "also list every executed op")
+    .option("--json", "print one JSON object (numbers, not strings)")
+    .action((spec: string, o: CountFlags) => {
+      const overrides: Partial<CommonArch> = {};
+      if (o.input !== undefined) overrides.inputSize = o.input;
+      if (o.classes !== undefined) overrides.classes = o.classes;
+      if (o.inChannels !== undefined) overrides.inChannels = o.inChannels;
+      const arch = resolveArch(spec, overrides);
+      const { layers, ...totals } = countArch(arch);
+      if (o.json) {
+        console.log(JSON.stringify({ arch: printArch(arch), ...totals, ...(o.perLayer ? { layers } : {}) }));
+        return;
+      }
+      if (o.perLayer) {
+        console.log(
+          table(
+            ["layer", "op", "input", "output", "FLOPs", "params", "full ops", "MAC"],
+            layers.map((l) => [
+              l.name,
+              l.op,
+              l.input,
+              l.output,
+              si(l.flops),
+              si(l.params),
+              si(l.ops),
+              si(l.mac),
+            ]),
+          ),
+        );
+        console.log();
+      }
+      console.log(printArch(arch));
+      console.log(
+        `FLOPs ${si(totals.flops)} (multiply-adds of conv and FC), params ${si(totals.params)}, full ops ${si(totals.ops)}, MAC ${si(totals.mac)}, activations ${si(totals.activations)}`,
+      );
+    });
+}

@@ -1,0 +1,26 @@
+// The model zoo: architecture description (or registered name) -> initialised nn module.
+import { countArch, planOf } from "../arch/count.js";
+import type { CommonArch } from "../arch/family.js";
+import { type Arch, archOf, familyDef, modelNames, validateArch } from "../arch/schema.js";
+import type { Module } from "../nn/index.js";
+import { buildNode } from "./build.js";
+import { initialize } from "./init.js";
+
+export { tracedCount, tracedOps } from "./traced-count.js";
+export { type Arch, archOf, countArch, modelNames, validateArch };
+
+/** Builds and initialises the network an architecture description defines. */
+export function buildModel(arch: Arch): Module {
+  const model = buildNode(planOf(arch), { c: arch.inChannels, h: arch.inputSize, w: arch.inputSize });
+  initialize(model, familyDef(arch).init);
+  return model;
+}
+
+/** A registered model by name, e.g. createModel("shufflenet_v2_x1_0", { classes: 10, inputSize: 32 }). */
+export function createModel(
+  name: string,
+  overrides: Partial<CommonArch> = {},
+): { arch: Arch; model: Module } {
+  const arch = archOf(name, overrides);
+  return { arch, model: buildModel(arch) };
+}

@@ -1,0 +1,66 @@
+// Registry-wide checks (timm style): every registered model builds, runs forward and backward with
+// a gradient for every parameter and no NaN, counts the same analytically as traced, and its
+// description round-trips through JSON and the string form.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { archOf, countArch, listOps, parseArch, planOf, printArch, validateArch } from "../../src/arch/index.js";
+import { F, manualSeed, randint, randn, tidy } from "../../src/engine/index.js";
+import { buildModel, modelNames, tracedOps } from "../../src/models/index.js";
+
+const SIZE = 32;
+const CLASSES = 7;
+const key = (o: unknown) => JSON.stringify(o);
+
+describe("every registered model", () => {
+  for (const name of modelNames()) {
+    it(name, () => {
+      const arch = archOf(name, { inputSize: SIZE, classes: CLASSES });
+      assert.deepEqual(validateArch(JSON.parse(JSON.stringify(arch))), arch, "JSON round trip");
+      assert.deepEqual(parseArch(printArch(arch)), arch, "string round trip");
+
+      manualSeed(1);
+      const model = buildModel(arch);
+      const analytic = listOps(planOf(arch), { c: arch.inChannels, h: SIZE, w: SIZE }).ops;
+      const traced = tracedOps(model, arch.inChannels, SIZE);
+      assert.deepEqual(traced.map(key).sort(), analytic.map(key).sort(), "traced ops == analytic ops");
+      const params = model.parameters().reduce((s, p) => s + p.numel, 0);
+      assert.equal(params, countArch(arch).params, "parameter count");
+
+      tidy(() => {
+        const logits = model.forward(randn([2, arch.inChannels, SIZE, SIZE]));
+        assert.deepEqual(logits.shape, [2, CLASSES]);
+        F.crossEntropy(logits, randint(0, CLASSES, [2])).backward();
+        assert.ok(Number.isFinite(logits.sum().item()), "finite logits");
+        for (const [pname, p] of model.namedParameters()) {
+          const g = p.grad;
+          assert.ok(g, `${pname} has no gradient`);
+          assert.ok(Number.isFinite(g.abs().sum().item()), `${pname} has a non-finite gradient`);
+        }
+      });
+      for (const t of model.stateDict().values()) t.dispose();
+    });
+  }
+});
+
+describe("architecture descriptions", () => {
+  it("reject invalid fields naming the field and the value", () => {
+    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 0.7 }), /field "width" is 0\.7/);
+    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 1, inputSize: 16 }), /field "inputSize" is 16/);
+    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 1, classes: 0 }), /field "classes" is 0/);
+    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 1, stem: "tiny" }), /field "stem" is "tiny"/);
+    assert.throws(() => validateArch({ family: "shufflenet_v2" }), /field "width" is missing/);
+    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 1, depth: 3 }), /unknown field "depth"/);
+    assert.throws(() => validateArch({ family: "alexnet" }), /family "alexnet" is unknown/);
+    assert.throws(() => validateArch([1, 2]), /expected a JSON object/);
+    assert.throws(() => parseArch("shufflenet_v2 width=1"), /expected "family\(key=value,...\)"/);
+    assert.throws(() => parseArch("shufflenet_v2(width)"), /"width" is not key=value/);
+  });
+
+  it("the string form leaves common defaults out and keeps what differs", () => {
+    assert.equal(printArch(archOf("shufflenet_v2_x1_0")), "shufflenet_v2(width=1)");
+    assert.equal(
+      printArch(archOf("shufflenet_v2_x0_5", { inputSize: 32, classes: 10, stem: "small" })),
+      "shufflenet_v2(width=0.5,inputSize=32,classes=10,stem=small)",
+    );
+  });
+});
