@@ -49,3 +49,59 @@ export function makeDivisible(value: number, divisor = 8, min = divisor): number
   );
   return rounded < 0.9 * value ? rounded + divisor : rounded;
 }
+
+/**
+ * The official Megvii squeeze-and-excitation layer (ShuffleNet-Series ShuffleNetV2+/blocks.py SELayer):
+ * x * hsigmoid(SE_opr(x)), SE_opr = global pool -> conv1x1 (C/4) -> BN -> ReLU -> conv1x1 (C), no biases;
+ * the gate is clamp(a + 3, 0, 6) / 6. Used by megviiChoiceUnit and the shufflenet_v2_plus head.
+ */
+export const megviiSE = (channels: number): Node => ({
+  op: "gate",
+  body: ["SE_opr", seq(gap(true), conv(Math.floor(channels / 4), 1), bn(), relu, conv(channels, 1))],
+  fn: "hsigmoid",
+});
+
+export interface MegviiUnitOptions {
+  /** Channels entering the unit (all of them, also at stride 1 where branch_main reads half). */
+  inp: number;
+  out: number;
+  /** Width of branch_main's inner layers (official `mid_channels` / `base_mid_channels`). */
+  mid: number;
+  stride: number;
+  /** "shuffle": pw -> dw k x k -> pw; "xception": three dw3x3 + pw pairs (k = 3). */
+  kind: "shuffle" | "xception";
+  k: number;
+  act: Act;
+  /** Append the SE layer to branch_main (ShuffleNetV2+ stages 3-4). */
+  se: boolean;
+}
+
+/**
+ * The choice unit of SPOS and ShuffleNetV2+, laid out and named as the official blocks.py (Shufflenet,
+ * Shuffle_Xception) in megvii-model/SinglePathOneShot and ShuffleNet-Series: a "megvii" split-unit whose
+ * branch_main writes out - (channels it reads); at stride 2 branch_proj = dw k x k s2 -> BN -> pw -> BN -> act.
+ * Xception strides only its first dw conv (SPOS network.py; the V2+ copy strides all three, but the V2+
+ * genotype never puts an Xception block at a stride-2 position). Shared by the oneshot and
+ * shufflenet_v2_plus families.
+ */
+export function megviiChoiceUnit(o: MegviiUnitOptions): Node {
+  const reads = o.stride === 1 ? o.inp / 2 : o.inp;
+  const outputs = o.out - reads;
+  const a = act(o.act);
+  const main =
+    o.kind === "shuffle"
+      ? [conv(o.mid, 1), bn(), a, dwConv(o.mid, o.k, o.stride), bn(), conv(outputs, 1), bn(), a]
+      : [
+          ...[dwConv(reads, 3, o.stride), bn(), conv(o.mid, 1), bn(), a],
+          ...[dwConv(o.mid, 3), bn(), conv(o.mid, 1), bn(), a],
+          ...[dwConv(o.mid, 3), bn(), conv(outputs, 1), bn(), a],
+        ];
+  if (o.se) main.push(megviiSE(outputs));
+  const proj = o.stride === 1 ? null : seq(dwConv(o.inp, o.k, o.stride), bn(), conv(o.inp, 1), bn(), a);
+  return {
+    op: "split-unit",
+    style: "megvii",
+    proj: proj ? ["branch_proj", proj] : null,
+    main: ["branch_main", seq(...main)],
+  };
+}

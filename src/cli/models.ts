@@ -9,6 +9,7 @@ interface CountFlags {
   classes?: number;
   inChannels?: number;
   perLayer?: boolean;
+  traced?: boolean;
   json?: boolean;
 }
 
@@ -56,14 +57,20 @@ export function registerModels(program: Command): void {
     .option("--classes <k>", "number of classes", positiveInt)
     .option("--in-channels <c>", "input channels", positiveInt)
     .option("--per-layer", "also list every executed op")
+    .option("--traced", "build the model and count what a forward pass actually executes (loads libtorch)")
     .option("--json", "print one JSON object (numbers, not strings)")
-    .action((spec: string, o: CountFlags) => {
+    .action(async (spec: string, o: CountFlags) => {
       const overrides: Partial<CommonArch> = {};
       if (o.input !== undefined) overrides.inputSize = o.input;
       if (o.classes !== undefined) overrides.classes = o.classes;
       if (o.inChannels !== undefined) overrides.inChannels = o.inChannels;
       const arch = resolveArch(spec, overrides);
-      const { layers, ...totals } = countArch(arch);
+      let counted = countArch(arch);
+      if (o.traced) {
+        const { buildModel, tracedCount } = await import("../models/index.js");
+        counted = tracedCount(buildModel(arch), arch.inChannels, arch.inputSize);
+      }
+      const { layers, ...totals } = counted;
       if (o.json) {
         console.log(JSON.stringify({ arch: printArch(arch), ...totals, ...(o.perLayer ? { layers } : {}) }));
         return;

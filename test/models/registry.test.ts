@@ -3,7 +3,15 @@
 // description round-trips through JSON and the string form.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { archOf, countArch, listOps, parseArch, planOf, printArch, validateArch } from "../../src/arch/index.js";
+import {
+  archOf,
+  countArch,
+  listOps,
+  parseArch,
+  planOf,
+  printArch,
+  validateArch,
+} from "../../src/arch/index.js";
 import { F, manualSeed, randint, randn, tidy } from "../../src/engine/index.js";
 import { buildModel, modelNames, tracedOps } from "../../src/models/index.js";
 
@@ -45,11 +53,23 @@ describe("every registered model", () => {
 describe("architecture descriptions", () => {
   it("reject invalid fields naming the field and the value", () => {
     assert.throws(() => validateArch({ family: "shufflenet_v2", width: 0.7 }), /field "width" is 0\.7/);
-    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 1, inputSize: 16 }), /field "inputSize" is 16/);
-    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 1, classes: 0 }), /field "classes" is 0/);
-    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 1, stem: "tiny" }), /field "stem" is "tiny"/);
+    assert.throws(
+      () => validateArch({ family: "shufflenet_v2", width: 1, inputSize: 16 }),
+      /field "inputSize" is 16/,
+    );
+    assert.throws(
+      () => validateArch({ family: "shufflenet_v2", width: 1, classes: 0 }),
+      /field "classes" is 0/,
+    );
+    assert.throws(
+      () => validateArch({ family: "shufflenet_v2", width: 1, stem: "tiny" }),
+      /field "stem" is "tiny"/,
+    );
     assert.throws(() => validateArch({ family: "shufflenet_v2" }), /field "width" is missing/);
-    assert.throws(() => validateArch({ family: "shufflenet_v2", width: 1, depth: 3 }), /unknown field "depth"/);
+    assert.throws(
+      () => validateArch({ family: "shufflenet_v2", width: 1, depth: 3 }),
+      /unknown field "depth"/,
+    );
     assert.throws(() => validateArch({ family: "alexnet" }), /family "alexnet" is unknown/);
     assert.throws(() => validateArch([1, 2]), /expected a JSON object/);
     assert.throws(() => parseArch("shufflenet_v2 width=1"), /expected "family\(key=value,...\)"/);

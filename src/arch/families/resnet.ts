@@ -1,9 +1,10 @@
 // ResNet-18/34/50 (He et al., CVPR 2016, Table 1), laid out and named exactly as torchvision's ResNet
 // (conv1, bn1, relu, maxpool, layer1-4 of BasicBlock/Bottleneck, avgpool, fc), Bottleneck with the
 // stride on its 3x3 conv (torchvision's "ResNet v1.5"). A width multiplier scales the stem and every
-// stage's planes (64/128/256/512) as int(c * width), the Bottleneck output being planes * 4; this is
-// how MetaPruning's uniform ResNet-50 baselines (0.75x, 0.5x) are built, except that MetaPruning keeps
-// layer4's 2048 outputs (and so fc's input) unscaled (liuzechun/MetaPruning resnet/evaluating/resnet.py).
+// stage's planes (64/128/256/512) as int(c * width), the Bottleneck output being planes * 4. The
+// MetaPruning paper's uniform ResNet-50 baselines (0.75x 2.3G, 0.5x 1.1G) match scaling every
+// layer (2.32G, 1.05G); its pruned nets keep layer4's 2048 outputs unscaled instead
+// (liuzechun/MetaPruning resnet/evaluating/resnet.py), which would give 2.39G and 1.14G.
 // torchvision reuses one parameterless ReLU module; here the block's second ReLU is `relu2` and the
 // ReLU after the residual add is the add node's own.
 // Small stem (the common CIFAR variant): conv1 is 3x3 stride 1 (padding 1) and the maxpool is dropped;

@@ -30,9 +30,10 @@ export const SHUFFLENET_V1_STAGE2: Readonly<Record<number, number>> = {
 };
 /**
  * Stem channels per width before rounding to the groups: the official network.py uses 12/24/24/48
- * at 0.5x/1.0x/1.5x/2.0x (1.5x keeps 24); 0.25x, absent there, follows 24 * width.
+ * at 0.5x/1.0x/1.5x/2.0x (not 24 * width: 1.5x keeps 24). 0.25x, absent there, keeps the 0.5x
+ * stem: that reproduces the paper's 13M level for g = 1..4 (Table 2), 24 * 0.25 = 6 gives 10-11M.
  */
-const STEM: Readonly<Record<number, number>> = { 0.25: 6, 0.5: 12, 1: 24, 1.5: 24, 2: 48 };
+const STEM: Readonly<Record<number, number>> = { 0.25: 12, 0.5: 12, 1: 24, 1.5: 24, 2: 48 };
 const REPEATS = [4, 8, 4];
 
 export interface ShuffleNetV1Arch extends CommonArch {

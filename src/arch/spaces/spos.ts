@@ -83,7 +83,14 @@ export function positions(space: SposSpace): BlockPosition[] {
   for (const stage of space.stages) {
     for (let i = 0; i < stage.repeats; i++) {
       const n = list.length + 1;
-      list.push({ index: n - 1, block: `block_${n}`, mid: `mid_${n}`, inp, out: stage.out, stride: i === 0 ? stage.stride : 1 });
+      list.push({
+        index: n - 1,
+        block: `block_${n}`,
+        mid: `mid_${n}`,
+        inp,
+        out: stage.out,
+        stride: i === 0 ? stage.stride : 1,
+      });
       inp = stage.out;
     }
   }
@@ -104,17 +111,26 @@ export function genotypeIssues(space: SposSpace, g: Genotype): { label: string; 
     known.add(p.block).add(p.mid);
     const choice = g[p.block];
     if (typeof choice !== "string" || !labels.includes(choice)) {
-      issues.push({ label: p.block, message: `expected a block of ${space.name}: one of ${quoteList(labels)}` });
+      issues.push({
+        label: p.block,
+        message: `expected a block of ${space.name}: one of ${quoteList(labels)}`,
+      });
     }
     const scale = g[p.mid];
     if (scale !== undefined && (typeof scale !== "number" || !space.scales.includes(scale))) {
-      issues.push({ label: p.mid, message: `expected a channel scale of ${space.name}: one of ${quoteList(space.scales)}` });
+      issues.push({
+        label: p.mid,
+        message: `expected a channel scale of ${space.name}: one of ${quoteList(space.scales)}`,
+      });
     }
   }
   const n = known.size / 2;
   for (const label of Object.keys(g)) {
     if (!known.has(label)) {
-      issues.push({ label, message: `is not a label of ${space.name} (block_1..block_${n}, mid_1..mid_${n})` });
+      issues.push({
+        label,
+        message: `${space.name} has no such label (its labels are block_1..block_${n}, mid_1..mid_${n})`,
+      });
     }
   }
   return issues;
@@ -125,7 +141,9 @@ function officialIds(space: SposSpace, what: string, ids: readonly number[], cou
   if (ids.length !== n) throw new Error(`${space.name}: expected ${n} ${what} ids, got ${ids.length}`);
   ids.forEach((id, i) => {
     if (!Number.isInteger(id) || id < 0 || id >= count) {
-      throw new Error(`${space.name}: ${what} id ${JSON.stringify(id)} at position ${i} is not in 0..${count - 1}`);
+      throw new Error(
+        `${space.name}: ${what} id ${JSON.stringify(id)} at position ${i} is not in 0..${count - 1}`,
+      );
     }
   });
 }
@@ -134,7 +152,11 @@ function officialIds(space: SposSpace, what: string, ids: readonly number[], cou
  * Reads the official positional format: block ids (0 shuffle3x3, 1 shuffle5x5, 2 shuffle7x7, 3 xception)
  * and, optionally, channel-scale ids (0 -> 0.2 ... 7 -> 1.6). Without scale ids the mids stay 1.0 (unset).
  */
-export function fromOfficial(space: SposSpace, blockIds: readonly number[], scaleIds?: readonly number[]): Genotype {
+export function fromOfficial(
+  space: SposSpace,
+  blockIds: readonly number[],
+  scaleIds?: readonly number[],
+): Genotype {
   officialIds(space, "block", blockIds, space.choices.length);
   if (scaleIds) officialIds(space, "channel-scale", scaleIds, space.scales.length);
   const g: Record<string, string | number> = {};

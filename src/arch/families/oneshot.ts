@@ -1,0 +1,109 @@
+// Single Path One-Shot networks (Guo et al., ECCV 2020): one path of a SPOS search space, chosen by a
+// labelled genotype, laid out and named as the official evaluation network (megvii-model/SinglePathOneShot
+// src/Evaluation network.py / blocks.py: first_conv, features.N with branch_main / branch_proj,
+// conv_last, globalpool, dropout, classifier). The fixed 7x7 average pool is a global pool here, so any
+// input size works. Small stem: first_conv has stride 1 (32x32 input -> 32x32 into the first stage;
+// there is no max-pool to drop); nothing else changes.
+import { z } from "zod";
+import { bn, conv, dropout, gap, linear, megviiChoiceUnit, named, relu, seq } from "../blocks.js";
+import { type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import type { Named, Node } from "../plan.js";
+import {
+  type BlockPosition,
+  type ChoiceBlock,
+  DEFAULT_SCALE,
+  fromOfficial,
+  type Genotype,
+  genotypeIssues,
+  midChannels,
+  positions,
+  SPOS_IMAGENET,
+  SPOS_SPACES,
+  type SposSpace,
+} from "../spaces/spos.js";
+
+export interface OneshotArch extends CommonArch {
+  family: "oneshot";
+  /** Name of the search space (a key of SPOS_SPACES). */
+  space: string;
+  /** Every block label with a choice label; mid labels optional (1.0). */
+  genotype: Genotype;
+}
+
+const schema = z
+  .object({
+    family: z.literal("oneshot"),
+    space: z.enum(Object.keys(SPOS_SPACES) as [string, ...string[]]),
+    genotype: z.record(z.string(), z.union([z.string(), z.number()])),
+    ...commonFields,
+  })
+  .superRefine((a, ctx) => {
+    const space = SPOS_SPACES[a.space];
+    if (!space) return;
+    for (const { label, message } of genotypeIssues(space, a.genotype)) {
+      ctx.addIssue({ code: "custom", path: ["genotype", label], message });
+    }
+  });
+
+/** The common fields the decoder reads. */
+type Common = Pick<CommonArch, "inChannels" | "classes" | "stem">;
+
+/** first_conv: conv3x3 -> BN -> ReLU (official network.py). */
+export const oneshotStem = (space: SposSpace, a: Common): Named[] => [
+  ["first_conv", seq(conv(space.stem, 3, { stride: a.stem === "small" ? 1 : space.stemStride }), bn(), relu)],
+];
+
+/** The unit at `p` for one choice and mid scale (features.<p.index>). */
+export const oneshotUnit = (p: BlockPosition, choice: ChoiceBlock, scale: number): Node =>
+  megviiChoiceUnit({
+    ...p,
+    mid: midChannels(p.out, scale),
+    kind: choice.kind,
+    k: choice.k,
+    act: "relu",
+    se: false,
+  });
+
+/** conv_last, globalpool, dropout, classifier (official network.py; a global pool instead of AvgPool2d(7)). */
+export const oneshotHead = (space: SposSpace, a: Common): Named[] => [
+  ["conv_last", seq(conv(space.last, 1), bn(), relu)],
+  ["globalpool", gap()],
+  ["dropout", dropout(space.dropout)],
+  ["classifier", seq(linear(a.classes, false))],
+];
+
+function decode(a: OneshotArch): Node {
+  const space = SPOS_SPACES[a.space] as SposSpace;
+  const units = positions(space).map((p) => {
+    const choice = space.choices.find((c) => c.label === a.genotype[p.block]) as ChoiceBlock;
+    return oneshotUnit(p, choice, (a.genotype[p.mid] as number | undefined) ?? DEFAULT_SCALE);
+  });
+  return named([...oneshotStem(space, a), ["features", seq(...units)], ...oneshotHead(space, a)]);
+}
+
+/** The searched models of the paper (Table 3 / official README), from their official tuples. */
+export const ONESHOT_MODELS: Record<string, Partial<OneshotArch>> = {
+  // Block and channel search: 328M FLOPs, 3.4M params, 25.1% top-1 error.
+  oneshot_block_channel: {
+    family: "oneshot",
+    space: SPOS_IMAGENET.name,
+    genotype: fromOfficial(
+      SPOS_IMAGENET,
+      [0, 0, 3, 1, 1, 1, 0, 0, 2, 0, 2, 1, 1, 0, 2, 0, 2, 1, 3, 2],
+      [6, 5, 3, 5, 2, 6, 3, 4, 2, 5, 7, 5, 4, 6, 7, 4, 4, 5, 4, 3],
+    ),
+  },
+  // Block search only (all scales 1.0): 323M FLOPs, 3.5M params, 25.6% top-1 error.
+  oneshot_block: {
+    family: "oneshot",
+    space: SPOS_IMAGENET.name,
+    genotype: fromOfficial(SPOS_IMAGENET, [2, 1, 0, 1, 2, 0, 2, 0, 2, 0, 2, 3, 0, 0, 0, 0, 3, 2, 3, 3]),
+  },
+};
+
+export const oneshot: FamilyDef<OneshotArch> = {
+  family: "oneshot",
+  schema: schema as unknown as z.ZodType<OneshotArch>,
+  decode,
+  init: "megvii",
+};
