@@ -4,6 +4,7 @@ import { countArch } from "../src/arch/count.js";
 import { makeGenotypeCounter } from "../src/arch/genotype-counter.js";
 import { validateArch } from "../src/arch/schema.js";
 import { randomGenotype, SPOS_IMAGENET } from "../src/arch/spaces/spos.js";
+import { Random } from "../src/util/random.js";
 
 export interface CounterBench {
   /** Genotypes per second priced by the lookup tables (building the tables excluded). */
@@ -29,7 +30,8 @@ function rate<T>(items: readonly T[], count: (item: T) => number, minMs: number)
 }
 
 export function runCounterBench(): CounterBench {
-  const genotypes = Array.from({ length: 1000 }, () => randomGenotype(SPOS_IMAGENET));
+  const random = new Random(1);
+  const genotypes = Array.from({ length: 1000 }, () => randomGenotype(SPOS_IMAGENET, random));
   const archs = genotypes
     .slice(0, 100)
     .map((genotype) => validateArch({ family: "oneshot", space: SPOS_IMAGENET.name, genotype }));

@@ -1,46 +1,10 @@
 // Gradient checking for tests: autograd gradients versus central finite differences in float64.
 import assert from "node:assert/strict";
 import { noGrad, type Shape, type Tensor, tensor, tidy } from "../src/engine/index.js";
+import { Random, seedOf } from "../src/util/random.js";
 import { assertClose } from "./helpers.js";
 
 /** A small deterministic generator (mulberry32), so test inputs do not depend on libtorch's RNG state. */
-export class SeededRandom {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-
-  /** The array shuffled in place (Fisher-Yates). */
-  shuffle<T>(values: T[]): T[] {
-    for (let i = values.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [values[i], values[j]] = [values[j], values[i]];
-    }
-    return values;
-  }
-}
-
-/** A hash of a string to a 32-bit seed (FNV-1a), to give each test case its own fixed inputs. */
-export function seedOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
 export const float64 = (values: Float64Array, shape: Shape) => tensor(values, { shape, dtype: "float64" });
 export const numelOf = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
@@ -68,7 +32,7 @@ export function gradcheck(
   const build = () => values.map((v, i) => float64(v, shapes[i]));
 
   const outputShape = tidy(() => noGrad(() => [...f(build()).shape]));
-  const random = new SeededRandom(seedOf(outputShape.join("x")));
+  const random = new Random(seedOf(outputShape.join("x")));
   const weights = Float64Array.from({ length: numelOf(outputShape) }, () => random.uniform(-1, 1));
   const loss = (output: Tensor) => output.mul(float64(weights, outputShape)).sum();
 

@@ -30,7 +30,7 @@ export interface CommonArch {
 /**
  * How the builder initialises weights (src/models/init.ts implements each recipe):
  * - "megvii": the official Megvii code (ShuffleNet V1/V2+/SPOS): conv N(0, 0.01) for the first
- *   conv else N(0, 1/fan-in channels), BN weight 1 bias 1e-4, linear N(0, 0.01) bias 0;
+ *   conv and SE convs, else N(0, 1/fan-in channels), BN weight 1 bias 1e-4, linear N(0, 0.01) bias 0;
  * - "torchvision-shufflenet": PyTorch defaults (what torchvision's ShuffleNetV2 uses);
  * - "kaiming-fan-out": conv He-normal fan-out, BN 1/0, linear N(0, 0.01) bias 0 (torchvision
  *   MobileNetV2; ResNet uses the same conv/BN rule with PyTorch's default linear).

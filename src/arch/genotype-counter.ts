@@ -2,9 +2,10 @@
 // unit once with walk.ts and prices it with cost.ts, so counting a genotype is the fixed stem/head cost
 // plus one table lookup per block. Equals countArch of the full oneshot description exactly (all costs
 // are integers far below 2^53, so the order of the sums does not matter).
+import { z } from "zod";
 import { type Cost, summarize } from "./cost.js";
 import { oneshotHead, oneshotStem, oneshotUnit } from "./families/oneshot.js";
-import type { CommonArch } from "./family.js";
+import { type CommonArch, commonFields } from "./family.js";
 import type { LayerOp, Named, Shape } from "./plan.js";
 import { DEFAULT_SCALE, type Genotype, positions, type SposSpace } from "./spaces/spos.js";
 import { walk } from "./walk.js";
@@ -14,12 +15,12 @@ const METRICS = ["flops", "ops", "params", "mac", "activations"] as const;
 /** Cost of a genotype without building or walking a plan. Throws on a label it cannot price. */
 export type GenotypeCounter = (g: Genotype) => Cost;
 
-/** Precomputes the cost tables of `space` for inputs described by `common` (defaults as in commonFields). */
+/** Precomputes the cost tables of `space` for inputs described by `common` (commonFields, with their defaults). */
 export function makeGenotypeCounter(
   space: SposSpace,
   common: Partial<Omit<CommonArch, "family">> = {},
 ): GenotypeCounter {
-  const a = { inputSize: 224, inChannels: 3, classes: 1000, stem: "standard" as const, ...common };
+  const a = z.object(commonFields).parse(common);
   const fixedOps: LayerOp[] = [];
   const walkAll = (layers: Named[], x: Shape) =>
     layers.reduce((y, [name, node]) => walk(node, name, y, fixedOps), x);

@@ -1,6 +1,8 @@
 // `lithe bench engine`: the ShuffleNet V2 training-step benchmark against PyTorch (bench/engine.ts).
 import type { Command } from "commander";
+import { countArch, resolveArch } from "../arch/index.js";
 import { positiveInt } from "./args.js";
+import { si, table } from "./format.js";
 
 interface EngineFlags {
   steps: number;
@@ -42,5 +44,42 @@ export function registerBench(program: Command): void {
             .map(([k, v]) => `${k.padEnd(24)} ${v}`)
             .join("\n"),
         );
+    });
+  bench
+    .command("counter")
+    .description(
+      "analytic counter throughput (SPOS genotypes/s via lookup tables, and full counts/s) and the per-layer table of a model",
+    )
+    .option("--model <name>", "model whose per-layer table is printed", "shufflenet_v2_x1_0")
+    .option("--json", "print one JSON object")
+    .action(async (o: { model: string; json?: boolean }) => {
+      const { runCounterBench } = await import("../../bench/counter.js");
+      const r = runCounterBench();
+      const { layers, ...totals } = countArch(resolveArch(o.model));
+      if (o.json) {
+        console.log(JSON.stringify({ ...r, model: o.model, ...totals, layers }));
+        return;
+      }
+      console.log(
+        table(
+          ["layer", "op", "input", "output", "FLOPs", "params", "full ops", "MAC"],
+          layers.map((l) => [
+            l.name,
+            l.op,
+            l.input,
+            l.output,
+            si(l.flops),
+            si(l.params),
+            si(l.ops),
+            si(l.mac),
+          ]),
+        ),
+      );
+      console.log(
+        `${o.model}: FLOPs ${si(totals.flops)}, params ${si(totals.params)}, full ops ${si(totals.ops)}, MAC ${si(totals.mac)}`,
+      );
+      console.log(
+        `counter: ${Math.round(r.genotypes_per_s)} SPOS genotypes/s (lookup tables), ${Math.round(r.full_count_per_s)} full counts/s, ${r.speedup.toFixed(0)}x`,
+      );
     });
 }

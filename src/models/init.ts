@@ -8,8 +8,9 @@ export function initialize(model: Module, recipe: InitRecipe): void {
   for (const [name, m] of model.namedModules()) {
     if (m instanceof Conv2d) {
       if (recipe === "megvii") {
-        // Megvii: N(0, 0.01) for the first conv, else N(0, 1 / weight.shape[1]) (input channels per group)
-        init.normal_(m.weight, 0, name.includes("first") ? 0.01 : 1 / (m.weight.shape[1] as number));
+        // Megvii: N(0, 0.01) for the first conv and SE convs, else N(0, 1 / weight.shape[1]) (input channels per group)
+        const small = name.includes("first") || name.includes("SE");
+        init.normal_(m.weight, 0, small ? 0.01 : 1 / (m.weight.shape[1] as number));
       } else {
         init.kaimingNormal_(m.weight, "fanOut");
       }

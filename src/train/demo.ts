@@ -13,6 +13,7 @@ import {
   ReLU,
   Sequential,
 } from "../nn/index.js";
+import { Random } from "../util/random.js";
 import { SGD } from "./sgd.js";
 
 // Fashion-MNIST training-set pixel statistics (of x / 255).
@@ -71,24 +72,6 @@ function batch(set: ImageSet, order: Uint32Array, from: number, n: number): { x:
   return { x: tensor(x, { shape: [n, 1, set.height, set.width] }), y: tensor(y) };
 }
 
-/** A seeded Fisher-Yates permutation of 0..n-1 (mulberry32). */
-function permutation(n: number, seed: number): Uint32Array {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const order = Uint32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
-  return order;
-}
-
 export function runDemo(o: DemoOptions): DemoResult {
   const started = performance.now();
   manualSeed(o.seed);
@@ -103,7 +86,7 @@ export function runDemo(o: DemoOptions): DemoResult {
   let step = 0;
   let finalLoss = Number.NaN;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    const order = permutation(train.count, o.seed + epoch);
+    const order = new Random(o.seed + epoch).permutation(train.count);
     for (let b = 0; b < stepsPerEpoch; b++) {
       optimizer.lr = o.lr * (1 - step / total); // linear decay to 0 per iteration (Megvii recipe)
       finalLoss = tidy(() => {

@@ -19,6 +19,7 @@ import {
   toOfficial,
 } from "../../src/arch/spaces/spos.js";
 import { listOps } from "../../src/arch/walk.js";
+import { Random } from "../../src/util/random.js";
 
 const M = 1e6;
 
@@ -83,6 +84,8 @@ const MODELS = [
     tensors: 282,
   },
 ];
+
+const random = new Random(20201127);
 
 describe("oneshot and shufflenet_v2_plus: published and official numbers", () => {
   it("registers the five models", () => {
@@ -236,7 +239,7 @@ describe("spos_imagenet space", () => {
     const blocksOnly = fromOfficial(SPOS_IMAGENET, blockIds);
     assert.equal(blocksOnly.mid_1, undefined);
     assert.deepEqual(toOfficial(SPOS_IMAGENET, blocksOnly).scaleIds, Array(20).fill(4));
-    const r = randomGenotype(SPOS_IMAGENET);
+    const r = randomGenotype(SPOS_IMAGENET, random);
     const t = toOfficial(SPOS_IMAGENET, r);
     assert.deepEqual(fromOfficial(SPOS_IMAGENET, t.blockIds, t.scaleIds), r);
   });
@@ -309,7 +312,7 @@ describe("genotype counter", () => {
     it(`equals countArch exactly on 200 random genotypes (${JSON.stringify(common)})`, () => {
       const counter = makeGenotypeCounter(SPOS_IMAGENET, common);
       for (let i = 0; i < 200; i++) {
-        const g = randomGenotype(SPOS_IMAGENET);
+        const g = randomGenotype(SPOS_IMAGENET, random);
         assert.deepEqual(counter(g), costOf(countArch(oneshotArch(g, common))), JSON.stringify(g));
       }
     });
@@ -325,7 +328,7 @@ describe("genotype counter", () => {
 
   it("refuses labels it cannot price", () => {
     const counter = makeGenotypeCounter(SPOS_IMAGENET);
-    const g = randomGenotype(SPOS_IMAGENET);
+    const g = randomGenotype(SPOS_IMAGENET, random);
     assert.throws(() => counter({ ...g, block_5: "conv3x3" }), /"block_5" is "conv3x3", not a block/);
     assert.throws(() => counter({ ...g, mid_5: 0.5 }), /"mid_5" is 0\.5, not a channel scale/);
   });

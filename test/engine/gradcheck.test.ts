@@ -15,7 +15,8 @@ import {
   where,
   zeros,
 } from "../../src/engine/index.js";
-import { float64, type GradcheckOptions, gradcheck, numelOf, SeededRandom, seedOf } from "../gradcheck.js";
+import { Random as SeededRandom, seedOf } from "../../src/util/random.js";
+import { float64, type GradcheckOptions, gradcheck, numelOf } from "../gradcheck.js";
 import { assertClose } from "../helpers.js";
 
 // Thousands of evaluations on tensors of a few dozen elements: parallelism only adds overhead (and

@@ -81,7 +81,7 @@ function decode(a: OneshotArch): Node {
   return named([...oneshotStem(space, a), ["features", seq(...units)], ...oneshotHead(space, a)]);
 }
 
-/** The searched models of the paper (Table 3 / official README), from their official tuples. */
+/** The searched models of the paper (its ImageNet results; official README), from their official tuples. */
 export const ONESHOT_MODELS: Record<string, Partial<OneshotArch>> = {
   // Block and channel search: 328M FLOPs, 3.4M params, 25.1% top-1 error.
   oneshot_block_channel: {

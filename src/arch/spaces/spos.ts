@@ -1,7 +1,8 @@
-// Single Path One-Shot search spaces (Guo et al., ECCV 2020, Sec. 3.3-3.4, Table 1), declared once as data
+// Single Path One-Shot search spaces (Guo et al., ECCV 2020, Table 1: the supernet), declared once as data
 // with stable labels, after the official evaluation network (megvii-model/SinglePathOneShot,
 // src/Evaluation/*/network.py). A genotype names every choice, {"block_1": "shuffle5x5", "mid_1": 0.8, ...};
 // the official positional tuples (block ids + channel-scale ids) are an input format read by fromOfficial.
+import type { Random } from "../../util/random.js";
 
 /** One candidate block (official blocks.py: Shufflenet with ksize k, or Shuffle_Xception). */
 export interface ChoiceBlock {
@@ -176,13 +177,12 @@ export function toOfficial(space: SposSpace, g: Genotype): { blockIds: number[];
   };
 }
 
-/** A uniformly random genotype with every label set; `random` returns numbers in [0, 1). */
-export function randomGenotype(space: SposSpace, random: () => number = Math.random): Genotype {
-  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;
+/** A uniformly random genotype with every label set, drawn from the seeded `random`. */
+export function randomGenotype(space: SposSpace, random: Random): Genotype {
   const g: Record<string, string | number> = {};
   for (const p of positions(space)) {
-    g[p.block] = pick(space.choices).label;
-    g[p.mid] = pick(space.scales);
+    g[p.block] = random.pick(space.choices).label;
+    g[p.mid] = random.pick(space.scales);
   }
   return g;
 }
