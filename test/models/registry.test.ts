@@ -50,6 +50,18 @@ describe("every registered model", () => {
   }
 });
 
+describe("every registered model at 28 px, 1 channel, both stems", () => {
+  for (const name of modelNames()) {
+    it(name, () => {
+      for (const stem of ["standard", "small"] as const) {
+        const arch = archOf(name, { inputSize: 28, inChannels: 1, classes: 3, stem });
+        const { output } = listOps(planOf(arch), { c: 1, h: 28, w: 28 });
+        assert.deepEqual(output, { c: 3, h: 0, w: 0 }, `${stem} stem`);
+      }
+    });
+  }
+});
+
 describe("architecture descriptions", () => {
   it("reject invalid fields naming the field and the value", () => {
     assert.throws(() => validateArch({ family: "shufflenet_v2", width: 0.7 }), /field "width" is 0\.7/);
