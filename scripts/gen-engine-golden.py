@@ -4,10 +4,10 @@
 # Per-case options go into the file's __metadata__ as JSON strings ("<case>.options").
 import json
 import os
-import struct
 
 import torch
 import torch.nn.functional as F
+from safetensors_writer import write_safetensors
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "engine-golden.safetensors")
 
@@ -29,25 +29,6 @@ def options(case, **kw):
 
 def leaf(*shape, scale=1.0, shift=0.0):
     return (torch.randn(*shape) * scale + shift).requires_grad_()
-
-
-def write_safetensors(path, named, meta):
-    header = {"__metadata__": meta}
-    blobs = []
-    offset = 0
-    for name, t in named.items():
-        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        raw = t.numpy().tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
 
 
 # ---- conv2d: x, w, b?, y, upstream dy, gradients dx, dw, db? ----

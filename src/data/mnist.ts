@@ -1,7 +1,8 @@
 // MNIST-format datasets (Fashion-MNIST by default, from Debian's dataset-fashion-mnist package):
-// [N, 28, 28] uint8 images and [N] uint8 labels, read from the four standard IDX files.
+// the four standard IDX files, as 1-channel 28x28 ImageDatasets.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { type ImageDataset, makeDataset, shared } from "./dataset.js";
 import { readIdx } from "./idx.js";
 
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
@@ -18,15 +19,6 @@ export const FASHION_MNIST_CLASSES = [
   "Ankle boot",
 ];
 
-export interface ImageSet {
-  /** [count, height, width] uint8, row-major */
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-}
-
 const PREFIX = { train: "train", test: "t10k" } as const;
 
 function findFile(dir: string, base: string): string {
@@ -38,14 +30,27 @@ function findFile(dir: string, base: string): string {
   );
 }
 
-export function loadMnistFormat(dir: string, split: keyof typeof PREFIX): ImageSet {
+/** The train or test split of an MNIST-format folder; class names are Fashion-MNIST's for its folder. */
+export function loadMnistFormat(dir: string, split: keyof typeof PREFIX): ImageDataset {
   const images = readIdx(findFile(dir, `${PREFIX[split]}-images-idx3-ubyte`));
   const labels = readIdx(findFile(dir, `${PREFIX[split]}-labels-idx1-ubyte`));
-  if (images.shape.length !== 3)
-    throw new Error(`${dir}: ${split} images must be [N, H, W], got [${images.shape}]`);
+  if (images.shape.length !== 3) throw new Error(`${dir}: ${split} images must be [N, H, W], got [${images.shape}]`);
   const [count, height, width] = images.shape as [number, number, number];
   if (labels.shape.length !== 1 || labels.shape[0] !== count) {
     throw new Error(`${dir}: ${count} ${split} images but ${labels.shape[0]} labels`);
   }
-  return { images: images.data, labels: labels.data, count, height, width };
+  const pixels = shared(images.data.length);
+  pixels.set(images.data);
+  const classes = labels.data.reduce((m, l) => Math.max(m, l + 1), 0);
+  return makeDataset({
+    source: `${dir} (${split})`,
+    count,
+    channels: 1,
+    height,
+    width,
+    classes,
+    classNames: dir === FASHION_MNIST_DIR ? FASHION_MNIST_CLASSES : null,
+    pixels,
+    labels: Int32Array.from(labels.data),
+  });
 }

@@ -1,7 +1,8 @@
 // The quick-start demo: a small CNN trained briefly on Fashion-MNIST, proving the whole stack
 // (data, engine, autograd, fused SGD, BN, eval) end to end in a quarter of a minute (one epoch: ~87% test accuracy).
 
-import { type ImageSet, loadMnistFormat } from "../data/mnist.js";
+import type { ImageDataset } from "../data/dataset.js";
+import { loadMnistFormat } from "../data/mnist.js";
 import { F, manualSeed, noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
 import {
   AdaptiveAvgPool2d,
@@ -59,14 +60,14 @@ function tinyCnn(): Sequential {
 }
 
 /** Images order[from..from+n) as a normalised [n, 1, H, W] float32 batch and [n] int64 labels. */
-function batch(set: ImageSet, order: Uint32Array, from: number, n: number): { x: Tensor; y: Tensor } {
+function batch(set: ImageDataset, order: Uint32Array, from: number, n: number): { x: Tensor; y: Tensor } {
   const pixels = set.height * set.width;
   const x = new Float32Array(n * pixels);
   const y = new BigInt64Array(n);
   for (let i = 0; i < n; i++) {
     const k = order[from + i] as number;
     for (let p = 0; p < pixels; p++)
-      x[i * pixels + p] = ((set.images[k * pixels + p] as number) / 255 - MEAN) / STD;
+      x[i * pixels + p] = ((set.pixels[k * pixels + p] as number) / 255 - MEAN) / STD;
     y[i] = BigInt(set.labels[k] as number);
   }
   return { x: tensor(x, { shape: [n, 1, set.height, set.width] }), y: tensor(y) };

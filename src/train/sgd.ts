@@ -51,6 +51,16 @@ export class SGD {
     }
   }
 
+  /** (parameter, momentum buffer) pairs, the optimizer's whole state besides the learning rate. */
+  buffers(): [Tensor, Tensor][] {
+    return this.groups.flatMap((g) => g.buffers.map((b, i) => [g.params[i] as Tensor, b] as [Tensor, Tensor]));
+  }
+
+  /** Every parameter this optimizer updates. */
+  params(): Tensor[] {
+    return this.groups.flatMap((g) => g.params);
+  }
+
   zeroGrad(): void {
     for (const g of this.groups) for (const p of g.params) p.grad = null;
   }

@@ -1,0 +1,94 @@
+# Generates test/fixtures/train-golden.safetensors for test/train/golden-trajectory.test.ts: PyTorch's first
+# 10 training steps of a seeded shufflenet_v2_x0_5 (10 classes, 1x28x28 input, lithe's small stem) on one
+# fixed batch. Holds the initial state_dict ("initial.<key>"), the batch ("x", "y"), the loss of every step
+# ("losses") and a few tensors after the last step ("final.<key>"); the recipe is the metadata's "recipe".
+# Rerun from the package root with the Python that has torchvision:
+#   /usr/bin/python3 scripts/gen-train-golden.py
+import json
+import os
+
+import torch
+import torchvision
+from safetensors_writer import write_safetensors
+from torch import nn
+from torchvision import models
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "train-golden.safetensors")
+
+# Mirrors lithe's src/train: SGD with weight decay only on parameters with ndim > 1 (sgd.ts), cross-entropy
+# with label smoothing (step.ts), lr_t = lr * (1 - t / steps) for 0-based step t (schedule.ts "linear").
+RECIPE = {
+    "model": "shufflenet_v2_x0_5",
+    "classes": 10,
+    "inChannels": 1,
+    "inputSize": 28,
+    "stem": "small",
+    "batch": 16,
+    "steps": 10,
+    "lr": 0.1,
+    "momentum": 0.9,
+    "weightDecay": 4e-5,
+    "labelSmoothing": 0.1,
+}
+# Checked after the last step: conv weights (decayed), a BN affine term (not decayed), fc, BN running stats.
+FINAL = [
+    "conv1.0.weight",
+    "stage2.0.branch2.0.weight",
+    "stage3.0.branch1.1.weight",
+    "conv5.1.running_mean",
+    "conv5.1.running_var",
+    "conv5.1.num_batches_tracked",
+    "fc.weight",
+    "fc.bias",
+]
+
+torch.manual_seed(20240801)
+torch.set_num_threads(1)
+
+# torchvision's network and init; small stem: conv1 stride 1 over 1 channel, no max-pool (28x28 into stage2).
+model = models.shufflenet_v2_x0_5(num_classes=RECIPE["classes"])
+model.conv1[0] = nn.Conv2d(RECIPE["inChannels"], 24, 3, 1, 1, bias=False)
+model.maxpool = nn.Identity()
+initial = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+n, c, hw = RECIPE["batch"], RECIPE["inChannels"], RECIPE["inputSize"]
+x = torch.randn(n, c, hw, hw)
+y = torch.randint(0, RECIPE["classes"], (n,))
+
+params = list(model.parameters())
+opt = torch.optim.SGD(
+    [
+        {"params": [p for p in params if p.ndim > 1], "weight_decay": RECIPE["weightDecay"]},
+        {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0},
+    ],
+    lr=RECIPE["lr"],
+    momentum=RECIPE["momentum"],
+)
+criterion = nn.CrossEntropyLoss(label_smoothing=RECIPE["labelSmoothing"])
+model.train()
+losses = []
+for t in range(RECIPE["steps"]):
+    for g in opt.param_groups:
+        g["lr"] = RECIPE["lr"] * (1 - t / RECIPE["steps"])
+    loss = criterion(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    losses.append(loss.item())
+
+final = model.state_dict()
+tensors = {f"initial.{k}": v for k, v in initial.items()}
+tensors["x"] = x
+tensors["y"] = y
+tensors["losses"] = torch.tensor(losses, dtype=torch.float32)
+for k in FINAL:
+    tensors[f"final.{k}"] = final[k].detach().clone()
+meta = {
+    "generator": "scripts/gen-train-golden.py",
+    "torch": torch.__version__,
+    "torchvision": torchvision.__version__,
+    "recipe": json.dumps(RECIPE),
+}
+write_safetensors(OUT, tensors, meta)
+print("losses", " ".join(f"{v:.6f}" for v in losses))
+print(f"wrote {len(tensors)} tensors, {os.path.getsize(OUT)} bytes to {os.path.relpath(OUT)}")
