@@ -4,6 +4,7 @@
 # ("losses") and a few tensors after the last step ("final.<key>"); the recipe is the metadata's "recipe".
 # Rerun from the package root with the Python that has torchvision:
 #   /usr/bin/python3 scripts/gen-train-golden.py
+import ctypes
 import json
 import os
 
@@ -29,6 +30,8 @@ RECIPE = {
     "momentum": 0.9,
     "weightDecay": 4e-5,
     "labelSmoothing": 0.1,
+    # The trajectory is chaotic in float32 (see the test), so the summation order is part of the recipe.
+    "threads": 1,
 }
 # Checked after the last step: conv weights (decayed), a BN affine term (not decayed), fc, BN running stats.
 FINAL = [
@@ -42,8 +45,20 @@ FINAL = [
     "fc.bias",
 ]
 
+
+def openblas_core():
+    """The OpenBLAS core this process's GEMMs run on (its kernels fix the rounding), or "none"."""
+    with open("/proc/self/maps") as maps:
+        libs = {line.split()[-1] for line in maps if "libopenblas" in line}
+    if not libs:
+        return "none"
+    lib = ctypes.CDLL(libs.pop())
+    lib.openblas_get_corename.restype = ctypes.c_char_p
+    return lib.openblas_get_corename().decode()
+
+
 torch.manual_seed(20240801)
-torch.set_num_threads(1)
+torch.set_num_threads(RECIPE["threads"])
 
 # torchvision's network and init; small stem: conv1 stride 1 over 1 channel, no max-pool (28x28 into stage2).
 model = models.shufflenet_v2_x0_5(num_classes=RECIPE["classes"])
@@ -88,6 +103,7 @@ meta = {
     "torch": torch.__version__,
     "torchvision": torchvision.__version__,
     "recipe": json.dumps(RECIPE),
+    "openblasCore": openblas_core(),
 }
 write_safetensors(OUT, tensors, meta)
 print("losses", " ".join(f"{v:.6f}" for v in losses))

@@ -3,9 +3,9 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.js";
-import { registerDemo } from "./demo.js";
 import { registerDoctor } from "./doctor.js";
 import { registerModels } from "./models.js";
+import { registerTrain } from "./train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -21,8 +21,8 @@ const program = new Command()
   .exitOverride();
 
 registerDoctor(program);
-registerDemo(program);
 registerModels(program);
+registerTrain(program);
 registerBench(program);
 
 try {

@@ -33,12 +33,16 @@ export function shared(bytes: number): Uint8Array {
 export function makeDataset(d: ImageDataset): ImageDataset {
   const { count, channels, height, width } = d;
   if (d.pixels.length !== count * channels * height * width) {
-    throw new Error(`${d.source}: ${d.pixels.length} pixel bytes do not make ${count} images of ${channels}x${height}x${width}`);
+    throw new Error(
+      `${d.source}: ${d.pixels.length} pixel bytes do not make ${count} images of ${channels}x${height}x${width}`,
+    );
   }
-  if (d.labels.length !== count) throw new Error(`${d.source}: ${count} images but ${d.labels.length} labels`);
+  if (d.labels.length !== count)
+    throw new Error(`${d.source}: ${count} images but ${d.labels.length} labels`);
   for (let i = 0; i < count; i++) {
     const l = d.labels[i] as number;
-    if (l < 0 || l >= d.classes) throw new Error(`${d.source}: label ${l} of image ${i} is outside 0..${d.classes - 1}`);
+    if (l < 0 || l >= d.classes)
+      throw new Error(`${d.source}: label ${l} of image ${i} is outside 0..${d.classes - 1}`);
   }
   return d;
 }
@@ -52,9 +56,15 @@ export const wholeView = (dataset: ImageDataset): DatasetView => ({
  * A seeded split of a dataset into `holdout` samples and the rest (the papers search on a split of
  * the training set, never on the test set). The same seed always gives the same split.
  */
-export function holdoutSplit(dataset: ImageDataset, holdout: number, seed: number): { train: DatasetView; holdout: DatasetView } {
+export function holdoutSplit(
+  dataset: ImageDataset,
+  holdout: number,
+  seed: number,
+): { train: DatasetView; holdout: DatasetView } {
   if (!Number.isInteger(holdout) || holdout <= 0 || holdout >= dataset.count) {
-    throw new Error(`hold-out split: ${holdout} samples cannot be carved from the ${dataset.count} of ${dataset.source}`);
+    throw new Error(
+      `hold-out split: ${holdout} samples cannot be carved from the ${dataset.count} of ${dataset.source}`,
+    );
   }
   const order = new Random(seed).permutation(dataset.count);
   const sorted = (a: Uint32Array) => a.sort();

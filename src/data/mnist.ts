@@ -34,7 +34,8 @@ function findFile(dir: string, base: string): string {
 export function loadMnistFormat(dir: string, split: keyof typeof PREFIX): ImageDataset {
   const images = readIdx(findFile(dir, `${PREFIX[split]}-images-idx3-ubyte`));
   const labels = readIdx(findFile(dir, `${PREFIX[split]}-labels-idx1-ubyte`));
-  if (images.shape.length !== 3) throw new Error(`${dir}: ${split} images must be [N, H, W], got [${images.shape}]`);
+  if (images.shape.length !== 3)
+    throw new Error(`${dir}: ${split} images must be [N, H, W], got [${images.shape}]`);
   const [count, height, width] = images.shape as [number, number, number];
   if (labels.shape.length !== 1 || labels.shape[0] !== count) {
     throw new Error(`${dir}: ${count} ${split} images but ${labels.shape[0]} labels`);

@@ -5,7 +5,10 @@ import { noGrad, type Tensor, tidy } from "../engine/index.js";
 import { BatchNorm2d, type Module } from "../nn/index.js";
 
 /** Recomputes BN running statistics of `model` from `batches` (each [N, C, H, W]); returns the count used. */
-export async function recalibrateBatchNorm(model: Module, batches: AsyncIterable<Tensor> | Iterable<Tensor>): Promise<number> {
+export async function recalibrateBatchNorm(
+  model: Module,
+  batches: AsyncIterable<Tensor> | Iterable<Tensor>,
+): Promise<number> {
   const norms = model.namedModules().flatMap(([, m]) => (m instanceof BatchNorm2d ? [m] : []));
   const momenta = norms.map((bn) => bn.momentum);
   const wasTraining = model.training;

@@ -3,7 +3,14 @@
 // libtorch's generator state ("rng.torch") and the JSON run state in the metadata, so a checkpoint
 // can never be half-written or mismatched with its state.
 import { existsSync } from "node:fs";
-import { getRngState, loadSafetensors, saveSafetensors, setRngState, type Tensor, tensor } from "../engine/index.js";
+import {
+  getRngState,
+  loadSafetensors,
+  saveSafetensors,
+  setRngState,
+  type Tensor,
+  tensor,
+} from "../engine/index.js";
 import type { Module } from "../nn/index.js";
 import type { SGD } from "./sgd.js";
 
@@ -26,7 +33,8 @@ export function saveCheckpoint(path: string, model: Module, optimizer: SGD, stat
   const paramNames = new Map(model.namedParameters().map(([name, p]) => [p as Tensor, name]));
   for (const [p, buffer] of optimizer.buffers()) {
     const name = paramNames.get(p);
-    if (name === undefined) throw new Error("checkpoint: the optimizer holds a parameter the model does not have");
+    if (name === undefined)
+      throw new Error("checkpoint: the optimizer holds a parameter the model does not have");
     named.set(`optimizer.${name}`, buffer);
   }
   const rng = tensor(getRngState(), { dtype: "uint8" });

@@ -31,7 +31,9 @@ export function lrAt(step: number, o: ScheduleOptions): number {
     case "cosine":
       return 0.5 * o.lr * (1 + Math.cos(Math.PI * t));
     case "step":
-      return o.lr * (o.gamma ?? 0.1) ** Math.floor((step - warmup) / Math.max(1, o.stepEvery ?? o.totalSteps));
+      return (
+        o.lr * (o.gamma ?? 0.1) ** Math.floor((step - warmup) / Math.max(1, o.stepEvery ?? o.totalSteps))
+      );
     case "constant":
       return o.lr;
   }

@@ -53,7 +53,9 @@ export class SGD {
 
   /** (parameter, momentum buffer) pairs, the optimizer's whole state besides the learning rate. */
   buffers(): [Tensor, Tensor][] {
-    return this.groups.flatMap((g) => g.buffers.map((b, i) => [g.params[i] as Tensor, b] as [Tensor, Tensor]));
+    return this.groups.flatMap((g) =>
+      g.buffers.map((b, i) => [g.params[i] as Tensor, b] as [Tensor, Tensor]),
+    );
   }
 
   /** Every parameter this optimizer updates. */

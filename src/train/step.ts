@@ -34,13 +34,23 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number
     if (grads.length === 0) return 0;
     const total = Math.sqrt(grads.reduce((s, g) => s + g.pow(2).sum().item(), 0));
     const scale = maxNorm / (total + 1e-6);
-    if (scale < 1) noGrad(() => grads.forEach((g) => g.mul_(scale)));
+    if (scale < 1) {
+      noGrad(() => {
+        for (const g of grads) g.mul_(scale);
+      });
+    }
     return total;
   });
 }
 
 /** Forward, loss, backward and an optimizer step on one batch (x [N, C, H, W], y [N] int64). */
-export function trainStep(model: Module, optimizer: SGD, x: Tensor, y: Tensor, o: StepOptions = {}): BatchResult {
+export function trainStep(
+  model: Module,
+  optimizer: SGD,
+  x: Tensor,
+  y: Tensor,
+  o: StepOptions = {},
+): BatchResult {
   return tidy(() => {
     const logits = model.forward(x);
     const loss = F.crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing ?? 0 });
@@ -49,7 +59,11 @@ export function trainStep(model: Module, optimizer: SGD, x: Tensor, y: Tensor, o
     if (o.clipGradNorm) clipGradNorm(optimizer.params(), o.clipGradNorm);
     optimizer.step();
     const lossValue = loss.item();
-    return { loss: lossValue, samples: y.shape[0] as number, ...noGrad(() => correctCounts(logits.detach(), y)) };
+    return {
+      loss: lossValue,
+      samples: y.shape[0] as number,
+      ...noGrad(() => correctCounts(logits.detach(), y)),
+    };
   });
 }
 

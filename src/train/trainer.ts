@@ -8,7 +8,7 @@ import { saveSafetensors, type Tensor, tensor, writeFileAtomic } from "../engine
 import type { Module } from "../nn/index.js";
 import { recalibrateBatchNorm } from "./bn.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import { type ScheduleKind, lrAt } from "./schedule.js";
+import { lrAt, type ScheduleKind } from "./schedule.js";
 import { SGD } from "./sgd.js";
 import { type BatchResult, evalBatch, trainStep } from "./step.js";
 
@@ -157,7 +157,9 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
   if (run.resume && existsSync(paths.checkpoint)) {
     const state = loadCheckpoint(paths.checkpoint, model, optimizer);
     if (state.extra.fingerprint !== print) {
-      throw new Error(`${out}: --resume with different options than the run that wrote the checkpoint (only --steps may change)`);
+      throw new Error(
+        `${out}: --resume with different options than the run that wrote the checkpoint (only --steps may change)`,
+      );
     }
     step = state.step;
     truncateLog(paths.log, step);
@@ -170,7 +172,12 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
   }
   const log = (entry: Record<string, unknown>) => appendFileSync(paths.log, `${JSON.stringify(entry)}\n`);
   const checkpoint = (epoch: number, batchInEpoch: number) => {
-    saveCheckpoint(paths.checkpoint, model, optimizer, { step, epoch, batchInEpoch, extra: { fingerprint: print } });
+    saveCheckpoint(paths.checkpoint, model, optimizer, {
+      step,
+      epoch,
+      batchInEpoch,
+      extra: { fingerprint: print },
+    });
     saveSafetensors(paths.weights, model.stateDict(), { arch: JSON.stringify(run.arch) });
   };
 
@@ -194,7 +201,10 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
       waitMs += performance.now() - waitStart;
       optimizer.lr = lrAt(step, schedule);
       const { x, y } = toTensors(b);
-      const r = trainStep(model, optimizer, x, y, { labelSmoothing: c.labelSmoothing, clipGradNorm: c.clipGradNorm });
+      const r = trainStep(model, optimizer, x, y, {
+        labelSmoothing: c.labelSmoothing,
+        clipGradNorm: c.clipGradNorm,
+      });
       x.dispose();
       y.dispose();
       step++;
@@ -207,7 +217,8 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
       }
       run.onProgress?.({ step, totalSteps: stopAt, epoch, loss: r.loss, lr: optimizer.lr });
       const endOfEpoch = step % perEpoch === 0;
-      if (!endOfEpoch && (step % c.checkpointEvery === 0 || step === stopAt)) checkpoint(epoch, step % perEpoch);
+      if (!endOfEpoch && (step % c.checkpointEvery === 0 || step === stopAt))
+        checkpoint(epoch, step % perEpoch);
       if (step === stopAt && !endOfEpoch) break;
       waitStart = performance.now();
     }
@@ -241,7 +252,8 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
     lastTest = null;
   }
   const stoppedMidEpoch = step % perEpoch !== 0;
-  const test = run.test && (lastTest === null || stoppedMidEpoch) ? await evaluate(model, run.test) : lastTest;
+  const test =
+    run.test && (lastTest === null || stoppedMidEpoch) ? await evaluate(model, run.test) : lastTest;
   const seconds = (performance.now() - started) / 1000;
   const summary: TrainSummary = {
     steps: step,

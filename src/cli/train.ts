@@ -1,0 +1,171 @@
+// `lithe train` and `lithe eval`: flag parsing and output around src/train (which does the work).
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import { nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
+import { progressBar } from "./progress.js";
+
+interface DataFlags {
+  data: string;
+  imageSize?: number;
+  augment: string;
+  workers: number;
+  batchSize: number;
+  seed: number;
+  threads?: number;
+  json?: boolean;
+}
+
+interface TrainFlags extends DataFlags {
+  model: string;
+  stem: "auto" | "standard" | "small";
+  epochs: number;
+  steps?: number;
+  lr: number;
+  momentum: number;
+  nesterov?: boolean;
+  weightDecay: number;
+  labelSmoothing: number;
+  schedule: "linear" | "cosine" | "step" | "constant";
+  warmupEpochs: number;
+  clipGradNorm?: number;
+  bnRecalibrationBatches: number;
+  logEvery: number;
+  checkpointEvery: number;
+  out?: string;
+  resume?: boolean;
+}
+
+interface EvalFlags extends DataFlags {
+  weights: string;
+  model?: string;
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+function dataOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--data <spec>",
+      "fashion-mnist, synthetic, or a folder: MNIST-format IDX files, CIFAR binary files, or an image folder",
+      "fashion-mnist",
+    )
+    .option(
+      "--image-size <px>",
+      "image side for image folders (resize + center crop; default 224) and synthetic data (default 32)",
+      positiveInt,
+    )
+    .option(
+      "--augment <preset>",
+      "augmentation: auto (from the data), fashion-mnist, cifar, imagenet, imagenet-bgr255, none",
+      "auto",
+    )
+    .option("--workers <n>", "data-loading worker threads (0: on the main thread)", nonNegativeInt, 1)
+    .option("--batch-size <n>", "images per step", positiveInt, 128)
+    .option("--seed <n>", "seed of initialisation, data order and augmentation", nonNegativeInt, 0)
+    .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
+    .option("--json", "print one JSON object at the end instead of text");
+}
+
+export function registerTrain(program: Command): void {
+  dataOptions(
+    program
+      .command("train")
+      .description("train a model from scratch with the official recipe; resumable; prints test accuracy")
+      .option(
+        "--model <spec>",
+        "registered name (lithe models), arch.json, or an architecture string",
+        "shufflenet_v2_x0_5",
+      )
+      .addOption(
+        new Option("--stem <kind>", "auto: the small-image stem for images up to 64 px")
+          .choices(["auto", "standard", "small"])
+          .default("auto"),
+      )
+      .option("--epochs <n>", "epochs (the LR schedule spans them)", positiveInt, 10)
+      .option(
+        "--steps <n>",
+        "stop after this many optimizer steps in total (the schedule still follows --epochs)",
+        positiveInt,
+      ),
+  )
+    .option("--lr <x>", "base learning rate", positiveNumber, 0.2)
+    .option("--momentum <x>", "SGD momentum", Number.parseFloat, 0.9)
+    .option("--nesterov", "Nesterov momentum")
+    .option(
+      "--weight-decay <x>",
+      "weight decay on weights with more than one dimension (official)",
+      Number.parseFloat,
+      4e-5,
+    )
+    .option("--label-smoothing <x>", "label smoothing", Number.parseFloat, 0.1)
+    .addOption(
+      new Option("--schedule <kind>", "LR schedule per iteration (linear = official)")
+        .choices(["linear", "cosine", "step", "constant"])
+        .default("linear"),
+    )
+    .option("--warmup-epochs <n>", "epochs of linear warm-up", nonNegativeInt, 0)
+    .option("--clip-grad-norm <x>", "clip the global gradient norm", positiveNumber)
+    .option(
+      "--bn-recalibration-batches <n>",
+      "official final pass: recompute BN statistics cumulatively over N batches",
+      nonNegativeInt,
+      0,
+    )
+    .option("--log-every <n>", "steps between log.jsonl step lines", positiveInt, 50)
+    .option("--checkpoint-every <n>", "steps between checkpoints (also at every epoch end)", positiveInt, 500)
+    .option("--out <dir>", "run directory (default runs/<model>-<data>)")
+    .option("--resume", "continue the run in --out from its checkpoint")
+    .action(async (o: TrainFlags) => {
+      const { runTraining } = await import("../train/run.js");
+      const out =
+        o.out ??
+        join(
+          "runs",
+          `${o.model.replace(/[^A-Za-z0-9_.-]+/g, "_")}-${o.data.replace(/[^A-Za-z0-9_.-]+/g, "_")}`,
+        );
+      const bar = progressBar("train", !o.json && process.stderr.isTTY === true);
+      const r = await runTraining({
+        ...o,
+        out,
+        steps: o.steps ?? null,
+        clipGradNorm: o.clipGradNorm ?? null,
+        nesterov: o.nesterov ?? false,
+        resume: o.resume ?? false,
+        onWarning: (w) => console.error(`lithe: ${w}`),
+        onProgress: (e) =>
+          bar.update(e.step, e.totalSteps, {
+            epoch: String(e.epoch + 1),
+            loss: e.loss.toFixed(3),
+            lr: e.lr.toFixed(4),
+          }),
+      });
+      bar.stop();
+      if (o.json) {
+        console.log(JSON.stringify({ out, ...r }));
+        return;
+      }
+      const test = r.test
+        ? `test top-1 ${percent(r.test.top1)}, top-5 ${percent(r.test.top5)}, loss ${r.test.loss.toFixed(4)}`
+        : "no test set";
+      console.log(
+        `${out}: ${r.steps} steps (${r.epochs.toFixed(2)} epochs) in ${r.seconds.toFixed(1)} s, ${r.imagesPerSecond.toFixed(0)} img/s, data wait ${percent(r.dataWaitShare)}`,
+      );
+      console.log(`train loss ${r.trainLoss.toFixed(4)}, top-1 ${percent(r.trainTop1)}; ${test}`);
+    });
+
+  dataOptions(
+    program
+      .command("eval")
+      .description("evaluate saved weights on the test split: loss, top-1, top-5")
+      .requiredOption("--weights <file>", "weights (safetensors), e.g. runs/<run>/model.safetensors")
+      .option("--model <spec>", "architecture (default: read from the run directory of --weights)"),
+  ).action(async (o: EvalFlags) => {
+    const { runEvaluation } = await import("../train/run.js");
+    const r = await runEvaluation(o);
+    if (o.json) console.log(JSON.stringify(r));
+    else
+      console.log(
+        `${o.weights}: top-1 ${percent(r.top1)}, top-5 ${percent(r.top5)}, loss ${r.loss.toFixed(4)} on ${r.samples} images`,
+      );
+  });
+}

@@ -1,0 +1,25 @@
+// Runs the `lithe` command in a child process and returns its exit code and output.
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { ROOT } from "../helpers.js";
+
+export const LITHE = join(ROOT, "bin", "lithe.js");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function lithe(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [LITHE, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `lithe` without waiting (for kill tests). */
+export function litheAsync(args: readonly string[]) {
+  return spawn(process.execPath, [LITHE, ...args], { stdio: "ignore" });
+}
