@@ -180,7 +180,7 @@ function peerScript(): string {
   }
 }
 
-async function runPeer(
+export async function runPeer(
   threads: number,
   batchSize: number,
   warmup: number,

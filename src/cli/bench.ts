@@ -1,7 +1,7 @@
 // `lithe bench engine`: the ShuffleNet V2 training-step benchmark against PyTorch (bench/engine.ts).
 import type { Command } from "commander";
 import { countArch, resolveArch } from "../arch/index.js";
-import { positiveInt } from "./args.js";
+import { nonNegativeInt, positiveInt } from "./args.js";
 import { si, table } from "./format.js";
 
 interface EngineFlags {
@@ -81,5 +81,25 @@ export function registerBench(program: Command): void {
       console.log(
         `counter: ${Math.round(r.genotypes_per_s)} SPOS genotypes/s (lookup tables), ${Math.round(r.full_count_per_s)} full counts/s, ${r.speedup.toFixed(0)}x`,
       );
+    });
+  bench
+    .command("train")
+    .description(
+      "lithe train's loop (loader, augmentation, step) on shufflenet_v2_x1_0 at 32x32, batch 64, vs PyTorch's step; and the data pipeline alone",
+    )
+    .option("--steps <n>", "training steps timed", positiveInt, 40)
+    .option("--workers <n>", "loader workers", nonNegativeInt, 1)
+    .option("--no-peer", "skip the PyTorch peer run")
+    .option("--json", "print one JSON object")
+    .action(async (o: { steps: number; workers: number; peer: boolean; json?: boolean }) => {
+      const { runTrainBench } = await import("../../bench/train.js");
+      const r = await runTrainBench({ steps: o.steps, workers: o.workers, peer: o.peer });
+      if (o.json) console.log(JSON.stringify(r));
+      else
+        console.log(
+          Object.entries(r)
+            .map(([k, v]) => `${k.padEnd(24)} ${typeof v === "object" && v !== null ? JSON.stringify(v) : v}`)
+            .join("\n"),
+        );
     });
 }

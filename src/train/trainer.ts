@@ -56,7 +56,9 @@ export interface TrainSummary {
   trainLoss: number;
   trainTop1: number;
   test: EvalResult | null;
+  /** Wall time of the whole run (evaluation and checkpoints included). */
   seconds: number;
+  /** Training images per second of step time (waiting for data included; evaluation excluded). */
   imagesPerSecond: number;
   /** Share of step time spent waiting for the data loader. */
   dataWaitShare: number;
@@ -184,6 +186,7 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
   model.train();
   const started = performance.now();
   let waitMs = 0;
+  let stepMs = 0;
   let images = 0;
   let epochLoss = 0;
   let epochTop1 = 0;
@@ -198,7 +201,8 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
     const epochStart = performance.now();
     let waitStart = performance.now();
     for await (const b of run.train.epoch(epoch, firstBatch)) {
-      waitMs += performance.now() - waitStart;
+      const stepStart = performance.now();
+      waitMs += stepStart - waitStart;
       optimizer.lr = lrAt(step, schedule);
       const { x, y } = toTensors(b);
       const r = trainStep(model, optimizer, x, y, {
@@ -207,6 +211,7 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
       });
       x.dispose();
       y.dispose();
+      stepMs += performance.now() - stepStart;
       step++;
       images += r.samples;
       epochLoss += r.loss * r.samples;
@@ -263,8 +268,8 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
     trainTop1: epochTop1 / Math.max(1, epochSamples),
     test,
     seconds,
-    imagesPerSecond: images / Math.max(1e-9, seconds),
-    dataWaitShare: waitMs / Math.max(1e-9, performance.now() - started),
+    imagesPerSecond: (1000 * images) / Math.max(1e-9, waitMs + stepMs),
+    dataWaitShare: waitMs / Math.max(1e-9, waitMs + stepMs),
   };
   log({ type: "summary", step, ...summary });
   return summary;
