@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getNumThreads } from "../src/engine/index.js";
+import { recipe } from "../src/train/recipe.js";
 import { runTraining } from "../src/train/run.js";
 import { type DataBenchResult, runDataBench } from "./data.js";
 import { runPeer } from "./engine.js";
@@ -39,21 +40,7 @@ export async function runTrainBench(
       data: `synthetic:${batchSize * (steps + 1)}`,
       augment: "cifar",
       workers,
-      batchSize,
-      seed: 0,
-      epochs: 1,
-      steps,
-      lr: 0.1,
-      momentum: 0.9,
-      nesterov: false,
-      weightDecay: 4e-5,
-      labelSmoothing: 0.1,
-      schedule: "linear",
-      warmupEpochs: 0,
-      clipGradNorm: null,
-      bnRecalibrationBatches: 0,
-      logEvery: 1000,
-      checkpointEvery: 100000,
+      ...recipe({ epochs: 1, steps, batchSize, lr: 0.1, logEvery: 1000, checkpointEvery: 100000 }),
       out,
       resume: false,
     });

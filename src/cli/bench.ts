@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { countArch, resolveArch } from "../arch/index.js";
 import { nonNegativeInt, positiveInt } from "./args.js";
-import { si, table } from "./format.js";
+import { layerTable, si } from "./format.js";
 
 interface EngineFlags {
   steps: number;
@@ -60,21 +60,7 @@ export function registerBench(program: Command): void {
         console.log(JSON.stringify({ ...r, model: o.model, ...totals, layers }));
         return;
       }
-      console.log(
-        table(
-          ["layer", "op", "input", "output", "FLOPs", "params", "full ops", "MAC"],
-          layers.map((l) => [
-            l.name,
-            l.op,
-            l.input,
-            l.output,
-            si(l.flops),
-            si(l.params),
-            si(l.ops),
-            si(l.mac),
-          ]),
-        ),
-      );
+      console.log(layerTable(layers));
       console.log(
         `${o.model}: FLOPs ${si(totals.flops)}, params ${si(totals.params)}, full ops ${si(totals.ops)}, MAC ${si(totals.mac)}`,
       );

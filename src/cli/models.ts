@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { archOf, type CommonArch, countArch, modelNames, printArch, resolveArch } from "../arch/index.js";
 import { positiveInt } from "./args.js";
-import { si, table } from "./format.js";
+import { layerTable, si, table } from "./format.js";
 
 interface CountFlags {
   input?: number;
@@ -76,21 +76,7 @@ export function registerModels(program: Command): void {
         return;
       }
       if (o.perLayer) {
-        console.log(
-          table(
-            ["layer", "op", "input", "output", "FLOPs", "params", "full ops", "MAC"],
-            layers.map((l) => [
-              l.name,
-              l.op,
-              l.input,
-              l.output,
-              si(l.flops),
-              si(l.params),
-              si(l.ops),
-              si(l.mac),
-            ]),
-          ),
-        );
+        console.log(layerTable(layers));
         console.log();
       }
       console.log(printArch(arch));

@@ -1,36 +1,24 @@
 // `lithe train` and `lithe eval`: flag parsing and output around src/train (which does the work).
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
+import { OFFICIAL_RECIPE as R } from "../train/recipe.js";
+import type { DataChoice, StemChoice } from "../train/setup.js";
+import type { TrainConfig } from "../train/trainer.js";
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from "./args.js";
 import { progressBar } from "./progress.js";
 
-interface DataFlags {
-  data: string;
-  imageSize?: number;
-  augment: string;
-  workers: number;
-  batchSize: number;
-  seed: number;
+interface DataFlags extends DataChoice {
   threads?: number;
   json?: boolean;
 }
 
-interface TrainFlags extends DataFlags {
+/** Flags as commander delivers them: optional flags are absent rather than null. */
+interface TrainFlags extends DataFlags, Omit<TrainConfig, "steps" | "clipGradNorm" | "nesterov"> {
   model: string;
-  stem: "auto" | "standard" | "small";
-  epochs: number;
+  stem: StemChoice;
   steps?: number;
-  lr: number;
-  momentum: number;
-  nesterov?: boolean;
-  weightDecay: number;
-  labelSmoothing: number;
-  schedule: "linear" | "cosine" | "step" | "constant";
-  warmupEpochs: number;
   clipGradNorm?: number;
-  bnRecalibrationBatches: number;
-  logEvery: number;
-  checkpointEvery: number;
+  nesterov?: boolean;
   out?: string;
   resume?: boolean;
 }
@@ -60,8 +48,8 @@ function dataOptions(cmd: Command): Command {
       "auto",
     )
     .option("--workers <n>", "data-loading worker threads (0: on the main thread)", nonNegativeInt, 1)
-    .option("--batch-size <n>", "images per step", positiveInt, 128)
-    .option("--seed <n>", "seed of initialisation, data order and augmentation", nonNegativeInt, 0)
+    .option("--batch-size <n>", "images per step", positiveInt, R.batchSize)
+    .option("--seed <n>", "seed of initialisation, data order and augmentation", nonNegativeInt, R.seed)
     .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
     .option("--json", "print one JSON object at the end instead of text");
 }
@@ -81,38 +69,43 @@ export function registerTrain(program: Command): void {
           .choices(["auto", "standard", "small"])
           .default("auto"),
       )
-      .option("--epochs <n>", "epochs (the LR schedule spans them)", positiveInt, 10)
+      .option("--epochs <n>", "epochs (the LR schedule spans them)", positiveInt, R.epochs)
       .option(
         "--steps <n>",
         "stop after this many optimizer steps in total (the schedule still follows --epochs)",
         positiveInt,
       ),
   )
-    .option("--lr <x>", "base learning rate", positiveNumber, 0.2)
-    .option("--momentum <x>", "SGD momentum", Number.parseFloat, 0.9)
+    .option("--lr <x>", "base learning rate", positiveNumber, R.lr)
+    .option("--momentum <x>", "SGD momentum", nonNegativeNumber, R.momentum)
     .option("--nesterov", "Nesterov momentum")
     .option(
       "--weight-decay <x>",
       "weight decay on weights with more than one dimension (official)",
-      Number.parseFloat,
-      4e-5,
+      nonNegativeNumber,
+      R.weightDecay,
     )
-    .option("--label-smoothing <x>", "label smoothing", Number.parseFloat, 0.1)
+    .option("--label-smoothing <x>", "label smoothing", nonNegativeNumber, R.labelSmoothing)
     .addOption(
       new Option("--schedule <kind>", "LR schedule per iteration (linear = official)")
         .choices(["linear", "cosine", "step", "constant"])
-        .default("linear"),
+        .default(R.schedule),
     )
-    .option("--warmup-epochs <n>", "epochs of linear warm-up", nonNegativeInt, 0)
+    .option("--warmup-epochs <n>", "epochs of linear warm-up", nonNegativeInt, R.warmupEpochs)
     .option("--clip-grad-norm <x>", "clip the global gradient norm", positiveNumber)
     .option(
       "--bn-recalibration-batches <n>",
       "official final pass: recompute BN statistics cumulatively over N batches",
       nonNegativeInt,
-      0,
+      R.bnRecalibrationBatches,
     )
-    .option("--log-every <n>", "steps between log.jsonl step lines", positiveInt, 50)
-    .option("--checkpoint-every <n>", "steps between checkpoints (also at every epoch end)", positiveInt, 500)
+    .option("--log-every <n>", "steps between log.jsonl step lines", positiveInt, R.logEvery)
+    .option(
+      "--checkpoint-every <n>",
+      "steps between checkpoints (also at every epoch end)",
+      positiveInt,
+      R.checkpointEvery,
+    )
     .option("--out <dir>", "run directory (default runs/<model>-<data>)")
     .option("--resume", "continue the run in --out from its checkpoint")
     .action(async (o: TrainFlags) => {

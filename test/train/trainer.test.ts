@@ -10,6 +10,7 @@ import { holdoutSplit } from "../../src/data/dataset.js";
 import { FASHION_MNIST_DIR, loadMnistFormat } from "../../src/data/mnist.js";
 import { manualSeed } from "../../src/engine/index.js";
 import { buildModel } from "../../src/models/index.js";
+import { recipe } from "../../src/train/recipe.js";
 import { makeLoader } from "../../src/train/setup.js";
 import { evaluate, train } from "../../src/train/trainer.js";
 
@@ -29,23 +30,7 @@ it("shufflenet_v2_x0_5 on 2,560 Fashion-MNIST images: loss falls, test top-1 wel
     const r = await train({
       arch,
       model,
-      config: {
-        epochs: 3,
-        steps: null,
-        batchSize: 64,
-        lr: 0.2,
-        momentum: 0.9,
-        nesterov: false,
-        weightDecay: 4e-5,
-        labelSmoothing: 0.1,
-        schedule: "linear",
-        warmupEpochs: 0,
-        clipGradNorm: null,
-        seed: 3,
-        bnRecalibrationBatches: 0,
-        logEvery: 10,
-        checkpointEvery: 1000,
-      },
+      config: recipe({ epochs: 3, batchSize: 64, seed: 3, logEvery: 10, checkpointEvery: 1000 }),
       train: trainLoader,
       test: testLoader,
       out,
