@@ -89,11 +89,9 @@ it("recalibrateBatchNorm changes only running statistics, to the cumulative aver
   const batches = [0, 1, 2].map(() => keep(randn([2, 3, 5, 5])));
   const used = await recalibrateBatchNorm(net, batches);
   assert.equal(used, 3);
-  net
-    .parameters()
-    .forEach((p, i) =>
-      assert.ok(p.equal(params[i] as NonNullable<(typeof params)[0]>), "parameters unchanged"),
-    );
+  for (const [i, p] of net.parameters().entries()) {
+    assert.ok(p.equal(params[i] as NonNullable<(typeof params)[0]>), "parameters unchanged");
+  }
   assert.equal(bn.momentum, 0.1, "momentum restored");
   tidy(() => {
     const conv = net.layers[0] as Conv2d;

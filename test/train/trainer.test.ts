@@ -30,7 +30,7 @@ it("shufflenet_v2_x0_5 on 2,560 Fashion-MNIST images: loss falls, test top-1 wel
     const r = await train({
       arch,
       model,
-      config: recipe({ epochs: 3, batchSize: 64, seed: 3, logEvery: 10, checkpointEvery: 1000 }),
+      config: recipe({ epochs: 3, batchSize: 64, lr: 0.05, seed: 3, logEvery: 10, checkpointEvery: 1000 }),
       train: trainLoader,
       test: testLoader,
       out,
