@@ -28,7 +28,7 @@ export interface TrainBenchResult {
 export async function runTrainBench(
   o: { steps?: number; batchSize?: number; workers?: number; peer?: boolean } = {},
 ): Promise<TrainBenchResult> {
-  const steps = o.steps ?? 40;
+  const steps = o.steps ?? 80;
   const batchSize = o.batchSize ?? 64;
   const workers = o.workers ?? 1;
   const out = mkdtempSync(join(tmpdir(), "lithe-bench-train-"));

@@ -73,7 +73,7 @@ export function registerBench(program: Command): void {
     .description(
       "lithe train's loop (loader, augmentation, step) on shufflenet_v2_x1_0 at 32x32, batch 64, vs PyTorch's step; and the data pipeline alone",
     )
-    .option("--steps <n>", "training steps timed", positiveInt, 40)
+    .option("--steps <n>", "training steps timed (the first ones include warm-up)", positiveInt, 80)
     .option("--workers <n>", "loader workers", nonNegativeInt, 1)
     .option("--no-peer", "skip the PyTorch peer run")
     .option("--json", "print one JSON object")
