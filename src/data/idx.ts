@@ -1,7 +1,8 @@
 // IDX files (the MNIST / Fashion-MNIST format, raw or gzip): magic 0x0000 <type> <ndim>, ndim
 // big-endian uint32 sizes, then the data. http://yann.lecun.com/exdb/mnist/ describes the format.
-import { readFileSync } from "node:fs";
+
 import { gunzipSync } from "node:zlib";
+import { readBytes } from "../util/files.js";
 
 export interface IdxArray {
   shape: number[];
@@ -10,14 +11,7 @@ export interface IdxArray {
 
 /** Reads a uint8 IDX file; errors name the file and what is wrong with it. */
 export function readIdx(path: string): IdxArray {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new Error(
-      `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
+  let bytes = readBytes(path);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = gunzipSync(bytes);

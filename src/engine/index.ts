@@ -1,5 +1,4 @@
 // The engine's public face: tensors, ops, autograd scopes, memory scopes, runtime settings, I/O.
-export { writeFileAtomic } from "./atomic-file.js";
 export { isGradEnabled, noGrad, withGradMode } from "./autograd.js";
 export { type DoctorReport, runDoctor } from "./doctor.js";
 export { type DType, isFloating, type TypedArray } from "./dtype.js";

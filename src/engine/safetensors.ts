@@ -1,8 +1,7 @@
 // safetensors I/O (https://github.com/huggingface/safetensors): an 8-byte little-endian header
 // length, a JSON header {name: {dtype, shape, data_offsets}, __metadata__?}, then raw little-endian
 // data. Loading only parses JSON and copies bytes; nothing in the file is executed.
-import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "./atomic-file.js";
+import { readBytes, writeFileAtomic } from "../util/files.js";
 import { BYTES_PER_ELEMENT, type DType } from "./dtype.js";
 import { type Tensor, tensor } from "./tensor.js";
 
@@ -137,13 +136,5 @@ export function saveSafetensors(path: string, named: Named, metadata: Record<str
 }
 
 export function loadSafetensors(path: string): Safetensors {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new Error(
-      `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
-  return decodeSafetensors(bytes, path);
+  return decodeSafetensors(readBytes(path), path);
 }

@@ -4,8 +4,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Arch } from "../arch/index.js";
-import { saveSafetensors, type Tensor, tensor, writeFileAtomic } from "../engine/index.js";
+import { saveSafetensors, type Tensor, tensor } from "../engine/index.js";
 import type { Module } from "../nn/index.js";
+import { writeFileAtomic } from "../util/files.js";
 import { recalibrateBatchNorm } from "./bn.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { lrAt, type ScheduleKind } from "./schedule.js";
