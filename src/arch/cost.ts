@@ -26,19 +26,14 @@ export function opCost(o: LayerOp): Cost {
   const moved = input + output + o.params;
   const zero = { flops: 0, ops: 0, params: o.params, mac: 0, activations: 0 };
   switch (o.op) {
-    case "conv": {
-      const cin = o.inputs[0]?.c ?? 0;
-      const flops = output * (cin / (o.attrs.groups as number)) * (o.attrs.k as number) ** 2;
-      return {
-        flops,
-        ops: flops + (o.attrs.bias ? output : 0),
-        params: o.params,
-        mac: moved,
-        activations: output,
-      };
-    }
+    case "conv":
     case "linear": {
-      const flops = input * output;
+      // multiply-adds: each output element sums (input channels / groups) * k * k products (k = 1, groups = 1 for FC)
+      const perOutput =
+        o.op === "conv"
+          ? ((o.inputs[0]?.c ?? 0) / (o.attrs.groups as number)) * (o.attrs.k as number) ** 2
+          : input;
+      const flops = output * perOutput;
       return {
         flops,
         ops: flops + (o.attrs.bias ? output : 0),
