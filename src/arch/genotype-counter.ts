@@ -12,8 +12,11 @@ import { walk } from "./walk.js";
 
 const METRICS = ["flops", "ops", "params", "mac", "activations"] as const;
 
-/** Cost of a genotype without building or walking a plan. Throws on a label it cannot price. */
-export type GenotypeCounter = (g: Genotype) => Cost;
+/**
+ * Cost of a genotype without building or walking a plan; throws on a label it cannot price. `minimum`
+ * and `maximum` are the exact extremes of each metric over the whole space (costs add up per block).
+ */
+export type GenotypeCounter = ((g: Genotype) => Cost) & { readonly minimum: Cost; readonly maximum: Cost };
 
 /** Precomputes the cost tables of `space` for inputs described by `common` (commonFields, with their defaults). */
 export function makeGenotypeCounter(
@@ -57,7 +60,18 @@ export function makeGenotypeCounter(
     Float64Array,
     Float64Array,
   ];
-  return (g) => {
+  const extreme = (pick: (a: number, b: number) => number): Cost => {
+    const cost = { ...fixed };
+    METRICS.forEach((m, i) => {
+      const values = table[i] as Float64Array;
+      for (const p of ps) {
+        const block = values.subarray(p.index * nc * ns, (p.index + 1) * nc * ns);
+        cost[m] += block.reduce((a, b) => pick(a, b));
+      }
+    });
+    return cost;
+  };
+  const count = (g: Genotype): Cost => {
     const cost: Cost = {
       flops: fixed.flops,
       ops: fixed.ops,
@@ -85,4 +99,5 @@ export function makeGenotypeCounter(
     }
     return cost;
   };
+  return Object.assign(count, { minimum: extreme(Math.min), maximum: extreme(Math.max) });
 }

@@ -32,3 +32,23 @@ export function nonNegativeNumber(value: string): number {
   }
   return n;
 }
+
+const SI_SUFFIX: Record<string, number> = { "": 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 };
+
+/** A positive count with an optional SI suffix: "30M", "1.5G", "850k", "300000". */
+export function siCount(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)\s*$/.exec(value);
+  const n = m ? Number(m[1]) * (SI_SUFFIX[m[2] as string] as number) : Number.NaN;
+  if (!(n > 0))
+    throw new InvalidArgumentError(`expected a positive count like 30M, 1.5G or 300000, got "${value}"`);
+  return n;
+}
+
+/** A number in [0, 1]. */
+export function probability(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`expected a number from 0 to 1, got "${value}"`);
+  }
+  return n;
+}

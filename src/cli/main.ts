@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.js";
 import { registerDoctor } from "./doctor.js";
 import { registerModels } from "./models.js";
+import { registerNas } from "./nas.js";
 import { registerTrain } from "./train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
@@ -23,6 +24,7 @@ const program = new Command()
 registerDoctor(program);
 registerModels(program);
 registerTrain(program);
+registerNas(program);
 registerBench(program);
 
 try {

@@ -5,7 +5,7 @@ import { OFFICIAL_RECIPE as R } from "../train/recipe.js";
 import type { DataChoice, StemChoice } from "../train/setup.js";
 import type { TrainConfig } from "../train/trainer.js";
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from "./args.js";
-import { progressBar } from "./progress.js";
+import { type Progress, progressBar } from "./progress.js";
 
 interface DataFlags extends DataChoice {
   threads?: number;
@@ -28,9 +28,9 @@ interface EvalFlags extends DataFlags {
   model?: string;
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+export const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-function dataOptions(cmd: Command): Command {
+export function dataOptions(cmd: Command): Command {
   return cmd
     .option(
       "--data <spec>",
@@ -54,28 +54,15 @@ function dataOptions(cmd: Command): Command {
     .option("--json", "print one JSON object at the end instead of text");
 }
 
-export function registerTrain(program: Command): void {
-  dataOptions(
-    program
-      .command("train")
-      .description("train a model from scratch with the official recipe; resumable; prints test accuracy")
-      .option(
-        "--model <spec>",
-        "registered name (lithe models), arch.json, or an architecture string",
-        "shufflenet_v2_x0_5",
-      )
-      .addOption(
-        new Option("--stem <kind>", "auto: the small-image stem for images up to 64 px")
-          .choices(["auto", "standard", "small"])
-          .default("auto"),
-      )
-      .option("--epochs <n>", "epochs (the LR schedule spans them)", positiveInt, R.epochs)
-      .option(
-        "--steps <n>",
-        "stop after this many optimizer steps in total (the schedule still follows --epochs)",
-        positiveInt,
-      ),
-  )
+/** --epochs/--steps and the official recipe's flags, shared with `lithe supernet train`. */
+export function recipeOptions(cmd: Command): Command {
+  return cmd
+    .option("--epochs <n>", "epochs (the LR schedule spans them)", positiveInt, R.epochs)
+    .option(
+      "--steps <n>",
+      "stop after this many optimizer steps in total (the schedule still follows --epochs)",
+      positiveInt,
+    )
     .option("--lr <x>", "base learning rate", positiveNumber, R.lr)
     .option("--momentum <x>", "SGD momentum", nonNegativeNumber, R.momentum)
     .option("--nesterov", "Nesterov momentum")
@@ -93,12 +80,6 @@ export function registerTrain(program: Command): void {
     )
     .option("--warmup-epochs <n>", "epochs of linear warm-up", nonNegativeInt, R.warmupEpochs)
     .option("--clip-grad-norm <x>", "clip the global gradient norm", positiveNumber)
-    .option(
-      "--bn-recalibration-batches <n>",
-      "official final pass: recompute BN statistics cumulatively over N batches",
-      nonNegativeInt,
-      R.bnRecalibrationBatches,
-    )
     .option("--log-every <n>", "steps between log.jsonl step lines", positiveInt, R.logEvery)
     .option(
       "--checkpoint-every <n>",
@@ -106,8 +87,58 @@ export function registerTrain(program: Command): void {
       positiveInt,
       R.checkpointEvery,
     )
+    .option("--resume", "continue the run in --out from its checkpoint");
+}
+
+/** A stem flag for commands that adapt a network to the data. */
+export const stemOption = () =>
+  new Option("--stem <kind>", "auto: the small-image stem for images up to 64 px")
+    .choices(["auto", "standard", "small"])
+    .default("auto");
+
+/** Optional flags as the run options want them: absent ones become null or false. */
+export const recipeValues = (o: {
+  steps?: number;
+  clipGradNorm?: number;
+  nesterov?: boolean;
+  resume?: boolean;
+}) => ({
+  steps: o.steps ?? null,
+  clipGradNorm: o.clipGradNorm ?? null,
+  nesterov: o.nesterov ?? false,
+  resume: o.resume ?? false,
+});
+
+/** The progress callback of a training loop, drawing `bar`. */
+export const trainProgress =
+  (bar: Progress) => (e: { step: number; totalSteps: number; epoch: number; loss: number; lr: number }) =>
+    bar.update(e.step, e.totalSteps, {
+      epoch: String(e.epoch + 1),
+      loss: e.loss.toFixed(3),
+      lr: e.lr.toFixed(4),
+    });
+
+export function registerTrain(program: Command): void {
+  recipeOptions(
+    dataOptions(
+      program
+        .command("train")
+        .description("train a model from scratch with the official recipe; resumable; prints test accuracy")
+        .option(
+          "--model <spec>",
+          "registered name (lithe models), arch.json, or an architecture string",
+          "shufflenet_v2_x0_5",
+        )
+        .addOption(stemOption()),
+    ),
+  )
+    .option(
+      "--bn-recalibration-batches <n>",
+      "official final pass: recompute BN statistics cumulatively over N batches",
+      nonNegativeInt,
+      R.bnRecalibrationBatches,
+    )
     .option("--out <dir>", "run directory (default runs/<model>-<data>)")
-    .option("--resume", "continue the run in --out from its checkpoint")
     .action(async (o: TrainFlags) => {
       const { runTraining } = await import("../train/run.js");
       const out =
@@ -119,18 +150,10 @@ export function registerTrain(program: Command): void {
       const bar = progressBar("train", !o.json && process.stderr.isTTY === true);
       const r = await runTraining({
         ...o,
+        ...recipeValues(o),
         out,
-        steps: o.steps ?? null,
-        clipGradNorm: o.clipGradNorm ?? null,
-        nesterov: o.nesterov ?? false,
-        resume: o.resume ?? false,
         onWarning: (w) => console.error(`lithe: ${w}`),
-        onProgress: (e) =>
-          bar.update(e.step, e.totalSteps, {
-            epoch: String(e.epoch + 1),
-            loss: e.loss.toFixed(3),
-            lr: e.lr.toFixed(4),
-          }),
+        onProgress: trainProgress(bar),
       });
       bar.stop();
       if (o.json) {

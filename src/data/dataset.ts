@@ -53,23 +53,25 @@ export const wholeView = (dataset: ImageDataset): DatasetView => ({
 });
 
 /**
- * A seeded split of a dataset into `holdout` samples and the rest (the papers search on a split of
- * the training set, never on the test set). The same seed always gives the same split.
+ * A seeded split of a dataset (or of a view's samples) into `holdout` samples and the rest (the papers
+ * search on a split of the training set, never on the test set). The same seed always gives the same split.
  */
 export function holdoutSplit(
-  dataset: ImageDataset,
+  data: ImageDataset | DatasetView,
   holdout: number,
   seed: number,
 ): { train: DatasetView; holdout: DatasetView } {
-  if (!Number.isInteger(holdout) || holdout <= 0 || holdout >= dataset.count) {
+  const view = "indices" in data ? data : wholeView(data);
+  const { dataset, indices } = view;
+  if (!Number.isInteger(holdout) || holdout <= 0 || holdout >= indices.length) {
     throw new Error(
-      `hold-out split: ${holdout} samples cannot be carved from the ${dataset.count} of ${dataset.source}`,
+      `hold-out split: ${holdout} samples cannot be carved from the ${indices.length} of ${dataset.source}`,
     );
   }
-  const order = new Random(seed).permutation(dataset.count);
-  const sorted = (a: Uint32Array) => a.sort();
+  const order = new Random(seed).permutation(indices.length);
+  const pick = (positions: Uint32Array) => positions.map((i) => indices[i] as number).sort();
   return {
-    holdout: { dataset, indices: sorted(order.slice(0, holdout)) },
-    train: { dataset, indices: sorted(order.slice(holdout)) },
+    holdout: { dataset, indices: pick(order.slice(0, holdout)) },
+    train: { dataset, indices: pick(order.slice(holdout)) },
   };
 }

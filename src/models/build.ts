@@ -1,5 +1,7 @@
 // The model builder: turns a layer plan (src/arch) into nn modules, one module per plan node, with
 // the plan's names, so state-dict keys are the plan's dotted paths (torchvision's where it has them).
+// Static models use Conv2d/BatchNorm2d; weight-sharing supernets build the same plans from the
+// elastic variants (src/nn/elastic.ts).
 import type { Act, Named, Node, Shape } from "../arch/plan.js";
 import { outputShape } from "../arch/walk.js";
 import {
@@ -7,6 +9,8 @@ import {
   BatchNorm2d,
   Conv2d,
   Dropout,
+  ElasticBatchNorm2d,
+  ElasticConv2d,
   Flatten,
   GlobalAvgPool,
   Hardsigmoid,
@@ -29,30 +33,42 @@ const ACTIVATION_LAYERS: Record<Act, () => Module> = {
   sigmoid: () => new Sigmoid(),
 };
 
+/** The classes conv and BN nodes become. */
+export interface LayerKinds {
+  conv: typeof Conv2d;
+  bn: typeof BatchNorm2d;
+}
+
+export const STATIC_LAYERS: LayerKinds = { conv: Conv2d, bn: BatchNorm2d };
+export const ELASTIC_LAYERS: LayerKinds = { conv: ElasticConv2d, bn: ElasticBatchNorm2d };
+
 /** Builds each named node in order, feeding each the previous one's output shape. */
-function buildList(layers: readonly Named[], x: Shape): [string, Module][] {
+function buildList(layers: readonly Named[], x: Shape, kinds: LayerKinds): [string, Module][] {
   let shape = x;
   return layers.map(([name, node]) => {
-    const m = buildNode(node, shape);
+    const m = buildNode(node, shape, kinds);
     shape = outputShape(node, shape);
     return [name, m];
   });
 }
 
-const buildNamed = ([name, node]: Named, x: Shape): [string, Module] => [name, buildNode(node, x)];
+const buildNamed = ([name, node]: Named, x: Shape, kinds: LayerKinds): [string, Module] => [
+  name,
+  buildNode(node, x, kinds),
+];
 
 /** The module for `node` receiving input of shape `x` ([C, H, W], or [C] when flat). */
-export function buildNode(node: Node, x: Shape): Module {
+export function buildNode(node: Node, x: Shape, kinds: LayerKinds = STATIC_LAYERS): Module {
   switch (node.op) {
     case "conv":
-      return new Conv2d(x.c, node.out, node.k, {
+      return new kinds.conv(x.c, node.out, node.k, {
         stride: node.stride,
         padding: node.pad,
         groups: node.groups,
         bias: node.bias,
       });
     case "bn":
-      return new BatchNorm2d(x.c, { affine: node.affine });
+      return new kinds.bn(x.c, { affine: node.affine });
     case "act":
       return ACTIVATION_LAYERS[node.fn]();
     case "maxpool":
@@ -70,16 +86,28 @@ export function buildNode(node: Node, x: Shape): Module {
     case "shuffle":
       return new ChannelShuffle(node.groups);
     case "seq":
-      return Sequential.named(buildList(node.layers, x));
+      return Sequential.named(buildList(node.layers, x, kinds));
     case "add":
-      return new AddUnit(buildList(node.main, x), node.shortcut && buildNamed(node.shortcut, x), node.after);
+      return new AddUnit(
+        buildList(node.main, x, kinds),
+        node.shortcut && buildNamed(node.shortcut, x, kinds),
+        node.after,
+      );
     case "concat":
-      return new ConcatUnit(buildList(node.main, x), buildNamed(node.shortcut, x), node.mainAct);
+      return new ConcatUnit(
+        buildList(node.main, x, kinds),
+        buildNamed(node.shortcut, x, kinds),
+        node.mainAct,
+      );
     case "split-unit": {
       const mainIn = node.proj ? x : { ...x, c: x.c / 2 };
-      return new SplitUnit(node.style, node.proj && buildNamed(node.proj, x), buildNamed(node.main, mainIn));
+      return new SplitUnit(
+        node.style,
+        node.proj && buildNamed(node.proj, x, kinds),
+        buildNamed(node.main, mainIn, kinds),
+      );
     }
     case "gate":
-      return new GateUnit(buildNamed(node.body, x), node.fn);
+      return new GateUnit(buildNamed(node.body, x, kinds), node.fn);
   }
 }

@@ -50,7 +50,18 @@ export class BatchNorm2d extends Module {
 
   /** [N, C, H, W] -> [N, C, H, W] */
   forward(x: Tensor): Tensor {
-    const useBatchStats = this.training || this.runningMean === null;
+    return this.normalize(x, this.weight, this.bias, this.runningMean, this.runningVar);
+  }
+
+  /** Batch norm with these parameters and statistics (all of this layer's, or a leading slice of them). */
+  protected normalize(
+    x: Tensor,
+    weight: Tensor | null,
+    bias: Tensor | null,
+    runningMean: Tensor | null,
+    runningVar: Tensor | null,
+  ): Tensor {
+    const useBatchStats = this.training || runningMean === null;
     let momentum = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked) {
       const counter = this.numBatchesTracked;
@@ -58,17 +69,17 @@ export class BatchNorm2d extends Module {
       if (this.momentum === null) momentum = 1 / counter.item();
     }
     const y = F.batchNorm(x, {
-      weight: this.weight,
-      bias: this.bias,
-      runningMean: this.runningMean,
-      runningVar: this.runningVar,
+      weight,
+      bias,
+      runningMean,
+      runningVar,
       training: useBatchStats,
       momentum,
       eps: this.eps,
     });
     if (isTracing()) {
-      const params = (this.weight?.numel ?? 0) + (this.bias?.numel ?? 0);
-      record(this, "bn", [x], y, { affine: this.weight !== null }, { params });
+      const params = (weight?.numel ?? 0) + (bias?.numel ?? 0);
+      record(this, "bn", [x], y, { affine: weight !== null }, { params });
     }
     return y;
   }

@@ -47,16 +47,21 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const y = F.conv2d(x, this.weight, this.bias, {
+    return this.convolve(x, this.weight, this.bias, this.groups);
+  }
+
+  /** The convolution with these weights (all of this layer's, or a leading slice in ElasticConv2d). */
+  protected convolve(x: Tensor, weight: Tensor, bias: Tensor | null, groups: number): Tensor {
+    const y = F.conv2d(x, weight, bias, {
       stride: this.stride,
       padding: this.padding,
       dilation: this.dilation,
-      groups: this.groups,
+      groups,
     });
     if (isTracing()) {
-      const { kernelSize: k, stride, padding: pad, groups } = this;
-      const params = this.weight.numel + (this.bias?.numel ?? 0);
-      record(this, "conv", [x], y, { k, stride, pad, groups, bias: this.bias !== null }, { params });
+      const { kernelSize: k, stride, padding: pad } = this;
+      const params = weight.numel + (bias?.numel ?? 0);
+      record(this, "conv", [x], y, { k, stride, pad, groups, bias: bias !== null }, { params });
     }
     return y;
   }

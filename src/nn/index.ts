@@ -15,6 +15,7 @@ export {
 } from "./activation.js";
 export { BatchNorm2d, type BatchNorm2dOptions } from "./batchnorm.js";
 export { Conv2d, type Conv2dOptions } from "./conv.js";
+export { type ActiveWidth, ElasticBatchNorm2d, ElasticConv2d } from "./elastic.js";
 export { channelShuffle, channelSplit } from "./functional.js";
 export * as init from "./init.js";
 export { Linear } from "./linear.js";

@@ -3,7 +3,7 @@
 // exact resume: a resumed run ends with the same bytes as one that was never interrupted.
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Arch } from "../arch/index.js";
+import type { CommonArch } from "../arch/index.js";
 import { saveSafetensors, type Tensor, tensor } from "../engine/index.js";
 import type { Module } from "../nn/index.js";
 import { writeFileAtomic } from "../util/files.js";
@@ -81,8 +81,13 @@ export interface ProgressEvent {
 }
 
 export interface TrainRun {
-  arch: Arch;
+  /** The description saved in run.json and the weights' metadata (a zoo architecture or a supernet). */
+  arch: CommonArch;
   model: Module;
+  /** More settings a resumed run must share, saved in run.json (e.g. a supernet's sampler and hold-out). */
+  extra?: Record<string, unknown>;
+  /** Called before each optimizer step with the run's step number (a supernet samples its path here). */
+  beforeStep?: (step: number) => void;
   config: TrainConfig;
   train: BatchSource;
   test: BatchSource | null;
@@ -121,9 +126,9 @@ export async function evaluate(model: Module, source: BatchSource): Promise<Eval
 }
 
 /** The options that must not change between a run and its resumption (steps may). */
-function fingerprint(arch: Arch, c: TrainConfig): string {
-  const { steps: _steps, logEvery: _l, checkpointEvery: _c, ...fixed } = c;
-  return JSON.stringify({ arch, ...fixed });
+function fingerprint(run: TrainRun): string {
+  const { steps: _steps, logEvery: _l, checkpointEvery: _c, ...fixed } = run.config;
+  return JSON.stringify({ arch: run.arch, ...fixed, ...run.extra });
 }
 
 /** Drops log lines past `step` (written after the checkpoint a resumed run restarts from). */
@@ -154,7 +159,7 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
   const totalSteps = perEpoch * c.epochs;
   const stopAt = Math.min(totalSteps, c.steps ?? totalSteps);
   const schedule = { kind: c.schedule, lr: c.lr, totalSteps, warmupSteps: c.warmupEpochs * perEpoch };
-  const print = fingerprint(run.arch, c);
+  const print = fingerprint(run);
 
   let step = 0;
   if (run.resume && existsSync(paths.checkpoint)) {
@@ -170,7 +175,7 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
     if (existsSync(paths.checkpoint) && !run.resume) {
       throw new Error(`${out} already holds a run; pass --resume to continue it or choose another --out`);
     }
-    writeFileAtomic(paths.run, `${JSON.stringify({ arch: run.arch, config: c }, null, 2)}\n`);
+    writeFileAtomic(paths.run, `${JSON.stringify({ arch: run.arch, config: c, ...run.extra }, null, 2)}\n`);
     writeFileAtomic(paths.log, "");
   }
   const log = (entry: Record<string, unknown>) => appendFileSync(paths.log, `${JSON.stringify(entry)}\n`);
@@ -205,6 +210,7 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
       const stepStart = performance.now();
       waitMs += stepStart - waitStart;
       optimizer.lr = lrAt(step, schedule);
+      run.beforeStep?.(step);
       const { x, y } = toTensors(b);
       const r = trainStep(model, optimizer, x, y, {
         labelSmoothing: c.labelSmoothing,

@@ -20,12 +20,14 @@ import {
   SPOS_IMAGENET,
   SPOS_SPACES,
   type SposSpace,
+  spaceOf,
+  sposSpaceSchema,
 } from "../spaces/spos.js";
 
 export interface OneshotArch extends CommonArch {
   family: "oneshot";
-  /** Name of the search space (a key of SPOS_SPACES). */
-  space: string;
+  /** The search space: a registered name (a key of SPOS_SPACES) or a whole space (a user's own, inline). */
+  space: string | SposSpace;
   /** Every block label with a choice label; mid labels optional (1.0). */
   genotype: Genotype;
 }
@@ -33,13 +35,12 @@ export interface OneshotArch extends CommonArch {
 const schema = z
   .object({
     family: z.literal("oneshot"),
-    space: z.enum(Object.keys(SPOS_SPACES) as [string, ...string[]]),
+    space: z.union([z.enum(Object.keys(SPOS_SPACES) as [string, ...string[]]), sposSpaceSchema]),
     genotype: z.record(z.string(), z.union([z.string(), z.number()])),
     ...commonFields,
   })
   .superRefine((a, ctx) => {
-    const space = SPOS_SPACES[a.space];
-    if (!space) return;
+    const space = spaceOf(a.space);
     for (const { label, message } of genotypeIssues(space, a.genotype)) {
       ctx.addIssue({ code: "custom", path: ["genotype", label], message });
     }
@@ -73,7 +74,7 @@ export const oneshotHead = (space: SposSpace, a: Common): Named[] => [
 ];
 
 function decode(a: OneshotArch): Node {
-  const space = SPOS_SPACES[a.space] as SposSpace;
+  const space = spaceOf(a.space);
   const units = positions(space).map((p) => {
     const choice = space.choices.find((c) => c.label === a.genotype[p.block]) as ChoiceBlock;
     return oneshotUnit(p, choice, (a.genotype[p.mid] as number | undefined) ?? DEFAULT_SCALE);

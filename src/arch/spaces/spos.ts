@@ -2,6 +2,7 @@
 // with stable labels, after the official evaluation network (megvii-model/SinglePathOneShot,
 // src/Evaluation/*/network.py). A genotype names every choice, {"block_1": "shuffle5x5", "mid_1": 0.8, ...};
 // the official positional tuples (block ids + channel-scale ids) are an input format read by fromOfficial.
+import { z } from "zod";
 import type { Random } from "../../util/random.js";
 
 /** One candidate block (official blocks.py: Shufflenet with ksize k, or Shuffle_Xception). */
@@ -56,8 +57,100 @@ export const SPOS_IMAGENET: SposSpace = {
   scales: [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6],
 };
 
-/** Every space by name. */
-export const SPOS_SPACES: Readonly<Record<string, SposSpace>> = { [SPOS_IMAGENET.name]: SPOS_IMAGENET };
+/**
+ * The space for 28-32 px images (Fashion-MNIST, CIFAR): the same four choices and eight channel scales,
+ * 10 blocks in stages [2, 2, 4, 2] (half the paper's depth) at widths 48/96/192/384 (0.6-0.75x the
+ * paper's), a stride-1 stem (28 -> 14 -> 7 -> 4 -> 2 px through the stages) and a 768-wide last conv.
+ * 4^10 block paths, 8^10 channel settings; 2.6M-10.3M FLOPs (median 6.1M) at 28x28x1, 10 classes.
+ */
+export const SPOS_SMALL: SposSpace = {
+  ...SPOS_IMAGENET,
+  name: "spos_small",
+  stemStride: 1,
+  stages: [
+    { repeats: 2, out: 48, stride: 2 },
+    { repeats: 2, out: 96, stride: 2 },
+    { repeats: 4, out: 192, stride: 2 },
+    { repeats: 2, out: 384, stride: 2 },
+  ],
+  last: 768,
+};
+
+/** Every registered space by name. */
+export const SPOS_SPACES: Readonly<Record<string, SposSpace>> = {
+  [SPOS_IMAGENET.name]: SPOS_IMAGENET,
+  [SPOS_SMALL.name]: SPOS_SMALL,
+};
+
+/** The space an architecture's `space` field names or holds. */
+export function spaceOf(space: string | SposSpace): SposSpace {
+  if (typeof space !== "string") return space;
+  const found = SPOS_SPACES[space];
+  if (!found)
+    throw new Error(`unknown search space "${space}" (registered: ${Object.keys(SPOS_SPACES).join(", ")})`);
+  return found;
+}
+
+const positiveInt = z.number().int().min(1);
+
+/**
+ * A user's own space as JSON (the SposSpace fields). Every block must be able to split its input in half
+ * (even widths) and every channel scale must leave at least one mid channel.
+ */
+export const sposSpaceSchema: z.ZodType<SposSpace> = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "expected letters, digits, '_', '.' or '-'"),
+    stem: positiveInt,
+    stemStride: z.union([z.literal(1), z.literal(2)]),
+    stages: z
+      .array(
+        z
+          .object({ repeats: positiveInt, out: positiveInt, stride: z.union([z.literal(1), z.literal(2)]) })
+          .strict(),
+      )
+      .min(1),
+    last: positiveInt,
+    dropout: z.number().min(0).lt(1),
+    choices: z
+      .array(
+        z
+          .object({
+            label: z.string().min(1),
+            kind: z.enum(["shuffle", "xception"]),
+            k: positiveInt.refine((k) => k % 2 === 1, "expected an odd kernel size"),
+          })
+          .strict(),
+      )
+      .min(1),
+    scales: z.array(z.number().positive()).min(1),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: "custom", path, message });
+    const labels = s.choices.map((c) => c.label);
+    labels.forEach((l, i) => {
+      if (labels.indexOf(l) !== i) issue(["choices", i, "label"], `duplicate choice label "${l}"`);
+    });
+    s.scales.forEach((v, i) => {
+      if (s.scales.indexOf(v) !== i) issue(["scales", i], `duplicate scale ${v}`);
+    });
+    let inp = s.stem;
+    s.stages.forEach((stage, i) => {
+      if (stage.out % 2 !== 0)
+        issue(["stages", i, "out"], `${stage.out} is odd: a block splits its channels in half`);
+      if (stage.stride === 1 && inp % 2 !== 0)
+        issue(["stages", i], `a stride-1 block needs an even input width, got ${inp}`);
+      if (stage.stride === 1 && stage.out <= inp / 2)
+        issue(["stages", i, "out"], `a stride-1 block must widen past half its input (${inp / 2})`);
+      if (stage.stride === 2 && stage.out <= inp)
+        issue(["stages", i, "out"], `a stride-2 block must widen past its input (${inp})`);
+      const smallest = Math.min(...s.scales);
+      if (midChannels(stage.out, smallest) < 1)
+        issue(["scales"], `scale ${smallest} leaves no mid channels in a ${stage.out}-wide block`);
+      inp = stage.out;
+    });
+  });
 
 /** A genotype: block labels -> choice labels, mid labels -> scales (a missing mid label means 1.0). */
 export type Genotype = Readonly<Record<string, string | number>>;

@@ -1,0 +1,67 @@
+// Hard constraints for the search (SPOS, Guo et al. ECCV 2020, Sec. 3.4: only architectures within the
+// FLOPs/latency budget are ever evaluated) and a check that fails at once when no architecture can meet them.
+import type { Random } from "../util/random.js";
+import { sampleGenotype } from "./genes.js";
+import type { Constraint, GeneSpace, Genotype, Profiler } from "./types.js";
+
+export interface Violation {
+  name: string;
+  value: number;
+  max: number;
+}
+
+/** A value as printed in messages: 30M, 1.2M, 850k for "si"; 8ms for "ms" (3 significant digits). */
+export function formatCost(value: number, unit: Profiler["unit"]): string {
+  const round = (x: number) => Number(x.toPrecision(3));
+  if (unit === "ms") return `${round(value)}ms`;
+  const scales: [number, string][] = [
+    [1e9, "G"],
+    [1e6, "M"],
+    [1e3, "k"],
+  ];
+  const [scale, suffix] = scales.find(([s]) => Math.abs(value) >= s) ?? [1, ""];
+  return `${round(value / scale)}${suffix}`;
+}
+
+/** Every constraint g breaks, with its value and limit (empty if g is legal). */
+export function violations(g: Genotype, constraints: readonly Constraint[]): Violation[] {
+  return constraints
+    .map((c) => ({ name: c.profiler.name, value: c.profiler.measure(g), max: c.max }))
+    .filter((v) => !(v.value <= v.max));
+}
+
+export function isLegal(g: Genotype, constraints: readonly Constraint[]): boolean {
+  return constraints.every((c) => c.profiler.measure(g) <= c.max);
+}
+
+/** "flops <= 30M, params <= 1.2M" ("no constraints" for none). */
+export function describeConstraints(constraints: readonly Constraint[]): string {
+  if (constraints.length === 0) return "no constraints";
+  return constraints.map((c) => `${c.profiler.name} <= ${formatCost(c.max, c.profiler.unit)}`).join(", ");
+}
+
+/**
+ * Throws a one-line error if the constraints are impossible in the space: exactly when a profiler knows
+ * its minimum, otherwise when none of `tries` uniform draws (from `random`, not the search's) is legal.
+ */
+export function checkFeasible(
+  space: GeneSpace,
+  constraints: readonly Constraint[],
+  random: Random,
+  tries = 100000,
+): void {
+  for (const c of constraints) {
+    const minimum = c.profiler.minimum?.();
+    if (minimum !== undefined && minimum > c.max) {
+      throw new Error(
+        `${describeConstraints([c])} is impossible in ${space.name}: its smallest architecture has ` +
+          formatCost(minimum, c.profiler.unit),
+      );
+    }
+  }
+  if (constraints.length === 0) return;
+  for (let i = 0; i < tries; i++) if (isLegal(sampleGenotype(space, random), constraints)) return;
+  throw new Error(
+    `no architecture in ${space.name} meets ${describeConstraints(constraints)} (none in ${tries} random draws)`,
+  );
+}

@@ -1,0 +1,60 @@
+// A standalone network out of the supernet (once-for-all's subnet extraction): the oneshot
+// architecture of a path and its inherited weights, each a leading slice of the supernet's widest
+// tensor. The supernet's non-affine BN becomes affine BN with scale 1 and shift 0, so the extracted
+// network computes exactly what the supernet computes on that path.
+import type { OneshotArch } from "../arch/families/oneshot.js";
+import { type Genotype, positions, SPOS_SPACES } from "../arch/spaces/spos.js";
+import { noGrad, type Tensor } from "../engine/index.js";
+import { type Arch, buildModel, validateArch } from "../models/index.js";
+import type { Module } from "../nn/index.js";
+import type { Supernet } from "./supernet.js";
+
+/** The oneshot description of a path: the space by name when it is the registered one, else inline. */
+export function archOfPath(supernet: Supernet, g: Genotype): Arch {
+  const { space, family: _family, ...common } = supernet.arch;
+  const registered = SPOS_SPACES[space.name];
+  const sameAsRegistered = registered !== undefined && JSON.stringify(registered) === JSON.stringify(space);
+  const genotype: Record<string, string | number> = {};
+  for (const p of positions(space)) {
+    genotype[p.block] = g[p.block] as string;
+    if (g[p.mid] !== undefined) genotype[p.mid] = g[p.mid] as number;
+  }
+  const arch: OneshotArch = {
+    family: "oneshot",
+    space: sameAsRegistered ? space.name : space,
+    genotype,
+    ...common,
+  };
+  return validateArch(arch);
+}
+
+/** The supernet tensor a standalone parameter or buffer of path `g` is sliced from. */
+function sourceName(name: string, g: Genotype): string {
+  const m = /^features\.(\d+)\.(.*)$/.exec(name);
+  if (!m) return name;
+  return `features.${m[1]}.${g[`block_${Number(m[1]) + 1}`] as string}.${m[2]}`;
+}
+
+/** The standalone network of path `g` with the supernet's weights (and BN statistics) for that path. */
+export function extractSubnet(supernet: Supernet, g: Genotype): { arch: Arch; model: Module } {
+  const arch = archOfPath(supernet, g);
+  const model = buildModel(arch);
+  const source = new Map<string, Tensor>([...supernet.namedParameters(), ...supernet.namedBuffers()]);
+  noGrad(() => {
+    for (const [name, t] of [...model.namedParameters(), ...model.namedBuffers()]) {
+      const from = source.get(sourceName(name, g));
+      if (from) {
+        let slice = from;
+        t.shape.forEach((size, dim) => {
+          slice = slice.narrow(dim, 0, size);
+        });
+        t.copy_(slice);
+      } else if (/\.(weight|bias)$/.test(name) && t.ndim === 1) {
+        t.fill_(name.endsWith(".weight") ? 1 : 0); // affine BN standing in for the supernet's non-affine one
+      } else {
+        throw new Error(`extract: the supernet has no tensor for "${name}"`);
+      }
+    }
+  });
+  return { arch, model };
+}

@@ -1,0 +1,40 @@
+// The small interfaces the architecture search is written against (design.md: evolution and
+// constraints see an Evaluator and Profilers, never tensors). A search space is a list of labelled
+// categorical genes; a genotype gives every gene one of its values.
+import type { Genotype } from "../arch/spaces/spos.js";
+
+export type { Genotype };
+
+/** One searchable decision, e.g. { label: "block_3", values: ["shuffle3x3", ..., "xception"] }. */
+export interface Gene {
+  label: string;
+  values: readonly (string | number)[];
+}
+
+/** What a search explores: a named list of genes (independent, categorical). */
+export interface GeneSpace {
+  name: string;
+  genes: readonly Gene[];
+}
+
+/** A cost of an architecture computed without building it (FLOPs, params, predicted latency). */
+export interface Profiler {
+  /** Short name used in logs and messages: "flops", "params", "latency". */
+  name: string;
+  /** How to print a value: "si" (30.1M) or a unit suffix such as "ms". */
+  unit: "si" | "ms";
+  measure(g: Genotype): number;
+  /** The exact smallest value over the whole space, when cheap to know (lets an impossible limit fail at once). */
+  minimum?(): number;
+}
+
+/** A hard limit: only genotypes with profiler.measure(g) <= max are ever evaluated. */
+export interface Constraint {
+  profiler: Profiler;
+  max: number;
+}
+
+/** Scores a legal genotype; higher is better (top-1 accuracy on the hold-out split for SPOS). */
+export interface Evaluator {
+  evaluate(g: Genotype): Promise<number>;
+}
