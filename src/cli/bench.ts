@@ -1,7 +1,7 @@
 // `lithe bench engine`: the ShuffleNet V2 training-step benchmark against PyTorch (bench/engine.ts).
 import type { Command } from "commander";
 import { countArch, resolveArch } from "../arch/index.js";
-import { nonNegativeInt, positiveInt } from "./args.js";
+import { nonNegativeInt, positiveInt, siCount } from "./args.js";
 import { layerTable, si } from "./format.js";
 
 interface EngineFlags {
@@ -11,6 +11,19 @@ interface EngineFlags {
   threads?: number;
   peer: boolean;
   json?: boolean;
+}
+
+interface SposFlags {
+  out: string;
+  data: string;
+  stepTimePaths: number;
+  supernetEpochs: number;
+  limits: string;
+  population: number;
+  generations: number;
+  rankingArchs: number;
+  rankingEpochs: number;
+  retrainEpochs: number;
 }
 
 export function registerBench(program: Command): void {
@@ -87,5 +100,28 @@ export function registerBench(program: Command): void {
             .map(([k, v]) => `${k.padEnd(24)} ${typeof v === "object" && v !== null ? JSON.stringify(v) : v}`)
             .join("\n"),
         );
+    });
+  bench
+    .command("spos")
+    .description(
+      "SPOS end to end on Fashion-MNIST (spos_small): supernet vs standalone step time, supernet training, evolution vs random search, Kendall tau of the supernet ranking, retraining the winner",
+    )
+    .option("--out <dir>", "where the runs and bench-spos.json go", "runs/bench-spos")
+    .option("--data <spec>", "dataset (synthetic:N for a quick dry run)", "fashion-mnist")
+    .option("--step-time-paths <n>", "sampled paths timed standalone against the supernet", positiveInt, 6)
+    .option("--supernet-epochs <n>", "supernet training epochs", positiveInt, 6)
+    .option("--limits <a,b>", "the two FLOPs limits", "5M,6.5M")
+    .option("--population <n>", "search population", positiveInt, 16)
+    .option("--generations <n>", "search generations", positiveInt, 8)
+    .option("--ranking-archs <n>", "sampled architectures trained standalone for Kendall tau", positiveInt, 8)
+    .option("--ranking-epochs <n>", "epochs of each ranking run", positiveInt, 1)
+    .option("--retrain-epochs <n>", "epochs to retrain the winner", positiveInt, 3)
+    .action(async (o: SposFlags) => {
+      const { runSposBench } = await import("../../bench/spos.js");
+      const limits = o.limits.split(",").map(siCount);
+      if (limits.length !== 2)
+        throw new Error(`--limits: expected two FLOPs limits like 5M,6.5M, got "${o.limits}"`);
+      const r = await runSposBench({ ...o, limits: limits as [number, number] });
+      console.log(JSON.stringify(r, null, 2));
     });
 }

@@ -39,8 +39,8 @@ interface SearchFlags {
   population: number;
   generations: number;
   topK: number;
-  mutations: number;
-  crossovers: number;
+  mutations?: number;
+  crossovers?: number;
   mutationProb: number;
   seed: number;
   recalImages?: number;
@@ -143,8 +143,16 @@ function registerSearch(program: Command): void {
       E.generations,
     )
     .option("--top-k <n>", "parents: the best k of everything evaluated", positiveInt, E.topK)
-    .option("--mutations <n>", "children by mutation per generation", nonNegativeInt, E.mutations)
-    .option("--crossovers <n>", "children by crossover per generation", nonNegativeInt, E.crossovers)
+    .option(
+      "--mutations <n>",
+      "children by mutation per generation (default: half the population)",
+      nonNegativeInt,
+    )
+    .option(
+      "--crossovers <n>",
+      "children by crossover per generation (default: half the population)",
+      nonNegativeInt,
+    )
     .option("--mutation-prob <x>", "probability a mutation redraws each gene", probability, E.mutationProb)
     .option("--seed <n>", "seed of the search", nonNegativeInt, E.seed)
     .option(
@@ -179,8 +187,8 @@ function registerSearch(program: Command): void {
           population: o.population,
           generations: o.generations,
           topK: o.topK,
-          mutations: o.mutations,
-          crossovers: o.crossovers,
+          ...(o.mutations === undefined ? {} : { mutations: o.mutations }),
+          ...(o.crossovers === undefined ? {} : { crossovers: o.crossovers }),
           mutationProb: o.mutationProb,
           seed: o.seed,
         },

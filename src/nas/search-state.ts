@@ -63,12 +63,17 @@ export interface SearchState {
   candidates: Candidate[];
 }
 
-/** Defaults filled in and checked; a random search has no mutations or crossovers. */
+/**
+ * Defaults filled in and checked; a random search has no mutations or crossovers. Unset mutation and
+ * crossover counts are half the population each, the official 25 + 25 of 50 at any population size.
+ */
 export function resolveOptions(
   method: SearchMethod,
   given: Partial<EvolutionOptions> = {},
 ): EvolutionOptions {
-  const options = { ...EVOLUTION_DEFAULTS, ...given };
+  const population = given.population ?? EVOLUTION_DEFAULTS.population;
+  const half = Math.floor(population / 2);
+  const options = { ...EVOLUTION_DEFAULTS, mutations: half, crossovers: half, ...given };
   if (method === "random") Object.assign(options, { mutations: 0, crossovers: 0 });
   for (const key of ["population", "topK", "generations"] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1)
