@@ -9,6 +9,8 @@ import type { Arch } from "../arch/index.js";
 import { loadSafetensors, setNumThreads } from "../engine/index.js";
 import { makeLoader } from "../train/setup.js";
 import { readBytes, writeFileAtomic } from "../util/files.js";
+import { Random } from "../util/random.js";
+import { checkFeasible } from "./constraints.js";
 import { RECALIBRATION_SHARE } from "./defaults.js";
 import {
   type Candidate,
@@ -96,6 +98,9 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
     (p) => !constraints.some((c) => c.profiler === p),
   );
 
+  const genes = geneSpaceOf(arch.space);
+  checkFeasible(genes, constraints, new Random(o.evolution.seed ?? EVOLUTION_DEFAULTS.seed)); // before any file is written
+
   mkdirSync(o.out, { recursive: true });
   const paths = {
     state: join(o.out, "search-state.json"),
@@ -136,7 +141,7 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
   let evaluated = done.length;
   const searchFn = o.method === "random" ? randomSearch : evolve;
   const result = await searchFn({
-    space: geneSpaceOf(arch.space),
+    space: genes,
     evaluator,
     constraints,
     report,

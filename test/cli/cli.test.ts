@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { lithe } from "./run-cli.js";
+import { fails, lithe } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lithe-cli-"));
 const file = (name: string, content: string | Uint8Array) => {
@@ -13,19 +13,6 @@ const file = (name: string, content: string | Uint8Array) => {
   writeFileSync(path, content);
   return path;
 };
-
-/** Asserts a failed run: non-zero exit, a single error line naming `problem`, nothing on stdout. */
-function fails(args: string[], problem: RegExp): void {
-  const r = lithe(args);
-  assert.notEqual(r.code, 0, `exit code for ${args.join(" ")}`);
-  const lines = r.stderr
-    .trim()
-    .split("\n")
-    .filter((l) => !l.startsWith("(run with --help"));
-  assert.equal(lines.length, 1, `one error line, got:\n${r.stderr}`);
-  assert.match(lines[0] as string, problem);
-  assert.equal(r.stdout, "");
-}
 
 describe("lithe", () => {
   it("--help lists the commands and each command explains its flags", () => {

@@ -1,4 +1,5 @@
 // Runs the `lithe` command in a child process and returns its exit code and output.
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "../helpers.js";
@@ -22,4 +23,17 @@ export function lithe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cli
 /** Starts `lithe` without waiting (for kill tests). */
 export function litheAsync(args: readonly string[]) {
   return spawn(process.execPath, [LITHE, ...args], { stdio: "ignore" });
+}
+
+/** Asserts a failed run: non-zero exit, a single error line naming `problem`, nothing on stdout. */
+export function fails(args: string[], problem: RegExp): void {
+  const r = lithe(args);
+  assert.notEqual(r.code, 0, `exit code for ${args.join(" ")}`);
+  const lines = r.stderr
+    .trim()
+    .split("\n")
+    .filter((l) => !l.startsWith("(run with --help"));
+  assert.equal(lines.length, 1, `one error line, got:\n${r.stderr}`);
+  assert.match(lines[0] as string, problem);
+  assert.equal(r.stdout, "");
 }

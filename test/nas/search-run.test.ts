@@ -1,0 +1,105 @@
+// SPOS from the user's side on a small synthetic set: a supernet run, then searches on it. A search
+// killed mid-generation and resumed writes exactly what an uninterrupted one writes; two limits reuse
+// one supernet; every logged candidate meets its limit; the winner is a description the zoo counts at
+// the promised FLOPs; an impossible limit fails before anything is evaluated or written.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { countArch, resolveArch } from "../../src/arch/index.js";
+import type { Candidate } from "../../src/nas/evolution.js";
+import { runSearch, type SearchRunOptions } from "../../src/nas/search-run.js";
+import { runSupernetTraining } from "../../src/nas/supernet-run.js";
+import { recipe } from "../../src/train/recipe.js";
+
+const dir = mkdtempSync(join(tmpdir(), "lithe-search-"));
+const supernet = join(dir, "supernet");
+const data = { data: "synthetic:160", augment: "none", workers: 0 };
+
+const search = (out: string, more: Partial<SearchRunOptions> = {}) =>
+  runSearch({
+    supernet,
+    out: join(dir, out),
+    resume: false,
+    method: "evolution",
+    flops: 7e6,
+    evolution: { population: 4, generations: 3, topK: 2, seed: 5 },
+    recalibrationImages: 32,
+    batchSize: 32,
+    workers: 0,
+    ...more,
+  });
+
+const lines = (out: string) => readFileSync(join(dir, out, "search.jsonl"), "utf8");
+const candidates = (out: string) =>
+  lines(out)
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Candidate);
+
+describe("lithe search on a trained supernet", () => {
+  before(async () => {
+    await runSupernetTraining({
+      ...data,
+      ...recipe({ epochs: 1, steps: 3, batchSize: 32, logEvery: 1, checkpointEvery: 100 }),
+      space: "spos_small",
+      stem: "small",
+      sampler: { kind: "uniform" },
+      holdoutShare: 0.2,
+      out: supernet,
+      resume: false,
+    });
+  });
+
+  it("resumes a search killed mid-generation to the same log and winner as an uninterrupted one", async () => {
+    const whole = await search("whole");
+    assert.equal(whole.evaluated, 12);
+    let seen = 0;
+    await assert.rejects(
+      search("killed", {
+        onCandidate: () => {
+          if (++seen === 6) throw new Error("killed");
+        },
+      }),
+      /killed/,
+    );
+    assert.equal(candidates("killed").length, 6, "the log up to the kill");
+    const resumed = await search("killed", { resume: true });
+    assert.equal(lines("killed"), lines("whole"));
+    assert.deepEqual(resumed.best, whole.best);
+    assert.equal(
+      readFileSync(join(dir, "killed", "best.json"), "utf8"),
+      readFileSync(join(dir, "whole", "best.json"), "utf8"),
+    );
+  });
+
+  it("reuses the supernet for another limit; no logged candidate breaks its limit", async () => {
+    for (const [out, flops] of [
+      ["loose", 8e6],
+      ["tight", 5.5e6],
+    ] as const) {
+      const r = await search(out, { flops });
+      for (const c of candidates(out))
+        assert.ok((c.costs.flops as number) <= flops, `${c.costs.flops} > ${flops}`);
+      const winner = resolveArch(join(dir, out, "best.json"));
+      assert.equal(
+        countArch(winner).flops,
+        r.best.costs.flops,
+        "the zoo counts the FLOPs the search promised",
+      );
+    }
+  });
+
+  it("refuses an impossible limit before evaluating or writing anything", async () => {
+    await assert.rejects(
+      search("impossible", { flops: 1e6 }),
+      /flops <= 1M is impossible in spos_small: its smallest architecture has 2\.\d+M/,
+    );
+    assert.equal(existsSync(join(dir, "impossible")), false);
+  });
+
+  it("refuses to overwrite a finished search without --resume", async () => {
+    await assert.rejects(search("whole"), /already holds a search; pass --resume/);
+  });
+});
