@@ -1,12 +1,13 @@
 // Step 2 of SPOS from user-level options (what `lithe search` calls): load a trained supernet run,
 // rebuild its hold-out split, and search it under hard limits with evolution (or random search, the
 // baseline). Every new limit reuses the same supernet; nothing is retrained. Writes, in `out`:
-// search.jsonl (one line per evaluated candidate), search-state.json (the checkpoint, each generation)
-// and best.json (the winner as an architecture description the zoo builds).
+// search.jsonl (one line per evaluated candidate), search-state.json (the checkpoint, each generation),
+// best.json (the winner as an architecture description the zoo builds) and best.safetensors (its
+// weights inherited from the supernet).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Arch } from "../arch/index.js";
-import { loadSafetensors, setNumThreads } from "../engine/index.js";
+import { loadSafetensors, saveSafetensors, setNumThreads } from "../engine/index.js";
 import { makeLoader } from "../train/setup.js";
 import { readBytes, writeFileAtomic } from "../util/files.js";
 import { Random } from "../util/random.js";
@@ -20,7 +21,7 @@ import {
   randomSearch,
   type SearchState,
 } from "./evolution.js";
-import { archOfPath } from "./extract.js";
+import { extractSubnet } from "./extract.js";
 import { geneSpaceOf, sposProfilers } from "./spos-space.js";
 import { parseSupernetArch, Supernet, type SupernetArch } from "./supernet.js";
 import { collectBatches, SupernetEvaluator } from "./supernet-evaluator.js";
@@ -106,6 +107,7 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
     state: join(o.out, "search-state.json"),
     log: join(o.out, "search.jsonl"),
     best: join(o.out, "best.json"),
+    weights: join(o.out, "best.safetensors"),
   };
   let resume: SearchState | undefined;
   if (existsSync(paths.state)) {
@@ -153,7 +155,11 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
     },
     onGeneration: (state) => writeFileAtomic(paths.state, `${JSON.stringify(state)}\n`),
   });
-  const best = archOfPath(supernet, result.best.genotype);
+  // The winner's inherited weights, with BN recalibrated for its path: a starting point, and what
+  // `lithe eval --weights best.safetensors --model best.json` scores on the test split.
+  await evaluator.evaluate(result.best.genotype);
+  const { arch: best, model } = extractSubnet(supernet, result.best.genotype);
+  saveSafetensors(paths.weights, model.stateDict(), { arch: JSON.stringify(best) });
   writeFileAtomic(paths.best, `${JSON.stringify(best, null, 2)}\n`);
   return {
     best: result.best,

@@ -12,6 +12,7 @@ import type { Candidate } from "../../src/nas/evolution.js";
 import { runSearch, type SearchRunOptions } from "../../src/nas/search-run.js";
 import { runSupernetTraining } from "../../src/nas/supernet-run.js";
 import { recipe } from "../../src/train/recipe.js";
+import { loadModel } from "../../src/train/setup.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lithe-search-"));
 const supernet = join(dir, "supernet");
@@ -88,6 +89,7 @@ describe("lithe search on a trained supernet", () => {
         r.best.costs.flops,
         "the zoo counts the FLOPs the search promised",
       );
+      loadModel(winner, join(dir, out, "best.safetensors")); // the inherited weights fit the winner exactly
     }
   });
 
