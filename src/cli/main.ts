@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.js";
 import { registerDoctor } from "./doctor.js";
+import { registerExport } from "./export.js";
 import { registerModels } from "./models.js";
 import { registerNas } from "./nas.js";
 import { registerTrain } from "./train.js";
@@ -26,6 +27,7 @@ registerModels(program);
 registerTrain(program);
 registerNas(program);
 registerBench(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@
 import { resolveSpace } from "../arch/resolve.js";
 import { type DatasetView, holdoutSplit } from "../data/dataset.js";
 import { manualSeed, setNumThreads } from "../engine/index.js";
+import { trainConfigOf } from "../train/recipe.js";
 import { type DataChoice, makeLoader, openSplits, type StemChoice } from "../train/setup.js";
 import { type ProgressEvent, type TrainConfig, type TrainSummary, train } from "../train/trainer.js";
 import { SEARCH_HOLDOUT_SHARE } from "./defaults.js";
@@ -98,23 +99,7 @@ export async function runSupernetTraining(o: SupernetTrainingOptions): Promise<T
     return await train({
       arch,
       model,
-      config: {
-        epochs: o.epochs,
-        steps: o.steps,
-        batchSize: o.batchSize,
-        lr: o.lr,
-        momentum: o.momentum,
-        nesterov: o.nesterov,
-        weightDecay: o.weightDecay,
-        labelSmoothing: o.labelSmoothing,
-        schedule: o.schedule,
-        warmupEpochs: o.warmupEpochs,
-        clipGradNorm: o.clipGradNorm,
-        seed: o.seed,
-        bnRecalibrationBatches: 0,
-        logEvery: o.logEvery,
-        checkpointEvery: o.checkpointEvery,
-      },
+      config: trainConfigOf({ ...o, bnRecalibrationBatches: 0 }),
       extra: { sampler, data },
       beforeStep: (step) => model.setPath(samplePath(step)),
       train: loader,

@@ -26,3 +26,9 @@ export const recipe = (overrides: Partial<TrainConfig> = {}): TrainConfig => ({
   ...OFFICIAL_RECIPE,
   ...overrides,
 });
+
+/** Just the training configuration out of a larger options object (e.g. a run's user-level options). */
+export const trainConfigOf = (o: TrainConfig): TrainConfig =>
+  Object.fromEntries(
+    Object.keys(OFFICIAL_RECIPE).map((k) => [k, o[k as keyof TrainConfig]]),
+  ) as unknown as TrainConfig;

@@ -2,6 +2,7 @@
 // and scripts call): data, model, loaders, the loop, clean-up.
 import { manualSeed, setNumThreads } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
+import { trainConfigOf } from "./recipe.js";
 import {
   archForData,
   archOfRun,
@@ -43,23 +44,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     return await train({
       arch,
       model,
-      config: {
-        epochs: o.epochs,
-        steps: o.steps,
-        batchSize: o.batchSize,
-        lr: o.lr,
-        momentum: o.momentum,
-        nesterov: o.nesterov,
-        weightDecay: o.weightDecay,
-        labelSmoothing: o.labelSmoothing,
-        schedule: o.schedule,
-        warmupEpochs: o.warmupEpochs,
-        clipGradNorm: o.clipGradNorm,
-        seed: o.seed,
-        bnRecalibrationBatches: o.bnRecalibrationBatches,
-        logEvery: o.logEvery,
-        checkpointEvery: o.checkpointEvery,
-      },
+      config: trainConfigOf(o),
       train: trainLoader,
       test: testLoader,
       out: o.out,

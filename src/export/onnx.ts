@@ -1,0 +1,78 @@
+// ONNX export: an architecture description plus a state dict (PyTorch names) -> ONNX model bytes,
+// input "input" ["batch", C, H, W], output "logits" ["batch", classes], any batch size.
+import { planOf } from "../arch/count.js";
+import { printArch } from "../arch/format.js";
+import type { Shape } from "../arch/plan.js";
+import type { Arch } from "../arch/schema.js";
+import { outputShape } from "../arch/walk.js";
+import type { Tensor } from "../engine/index.js";
+import { encodeModel, GraphBuilder, type ModelProto, modelProto } from "./onnx-builder.js";
+import { PlanEmitter, type WeightSource } from "./onnx-graph.js";
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from "./opsets.js";
+
+export { type ModelSummary, summarizeModel } from "./onnx-builder.js";
+
+export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from "./opsets.js";
+
+export interface ExportOptions {
+  /** Fold each conv -> BN pair into the conv (float64 arithmetic, then float32). Default false. */
+  foldBn?: boolean;
+  /** ONNX opset, 13 to 21. Default 13. */
+  opset?: number;
+}
+
+const showDims = (d: readonly number[]) => `[${d.join(", ")}]`;
+
+/** Reads weights from a state dict, refusing missing names and wrong shapes with the tensor named. */
+function stateDictSource(state: ReadonlyMap<string, Tensor>): WeightSource {
+  return (name, shape) => {
+    const t = state.get(name);
+    if (!t) throw new Error(`onnx: the state dict has no "${name}"`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(
+        `onnx: "${name}" has shape ${showDims(t.shape)} but the architecture needs ${showDims(shape)}`,
+      );
+    }
+    if (t.dtype === "float32") return t.toTypedArray() as Float32Array;
+    const f = t.to("float32");
+    try {
+      return f.toTypedArray() as Float32Array;
+    } finally {
+      f.dispose();
+    }
+  };
+}
+
+/** The ModelProto of `arch` with `stateDict`'s weights, and how many conv + BN pairs were folded. */
+export function onnxModel(
+  arch: Arch,
+  stateDict: ReadonlyMap<string, Tensor>,
+  o: ExportOptions = {},
+): { model: ModelProto; foldedBn: number } {
+  const opset = o.opset ?? DEFAULT_OPSET;
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET)
+    throw new Error(`onnx: opset ${opset} is not supported (use ${MIN_OPSET} to ${MAX_OPSET})`);
+  const plan = planOf(arch);
+  const input: Shape = { c: arch.inChannels, h: arch.inputSize, w: arch.inputSize };
+  const out = outputShape(plan, input);
+  const g = new GraphBuilder();
+  const emitter = new PlanEmitter(g, stateDictSource(stateDict), { opset, foldBn: o.foldBn ?? false });
+  g.renameOutput(emitter.emit(plan, "", "input", input), "logits");
+  const model = modelProto(g, {
+    opset,
+    graphName: arch.family,
+    inputDims: [input.c, input.h, input.w],
+    outputDims: out.h === 0 ? [out.c] : [out.c, out.h, out.w],
+    metadata: { arch: printArch(arch), "bn-folded": String(o.foldBn ?? false) },
+  });
+  return { model, foldedBn: emitter.folded };
+}
+
+/** ONNX model bytes (ModelProto) of `arch` with the weights in `stateDict`. */
+export function exportOnnx(
+  arch: Arch,
+  stateDict: ReadonlyMap<string, Tensor>,
+  o: ExportOptions = {},
+): Uint8Array {
+  return encodeModel(onnxModel(arch, stateDict, o).model);
+}
