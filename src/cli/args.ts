@@ -52,3 +52,12 @@ export function probability(value: string): number {
   }
   return n;
 }
+
+/** Milliseconds: "8ms", "0.75ms" or a plain positive number. */
+export function milliseconds(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms)?\s*$/.exec(value);
+  const n = m ? Number(m[1]) : Number.NaN;
+  if (!(n > 0))
+    throw new InvalidArgumentError(`expected a time in milliseconds like 8ms or 0.5, got "${value}"`);
+  return n;
+}

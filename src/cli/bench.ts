@@ -1,5 +1,5 @@
 // `lithe bench engine`: the ShuffleNet V2 training-step benchmark against PyTorch (bench/engine.ts).
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { countArch, resolveArch } from "../arch/index.js";
 import { nonNegativeInt, positiveInt, siCount } from "./args.js";
 import { layerTable, si } from "./format.js";
@@ -12,6 +12,56 @@ interface EngineFlags {
   peer: boolean;
   json?: boolean;
 }
+
+interface LatencyFlags {
+  model: string;
+  runtime: string[];
+  batch: number[];
+  threads?: number;
+  warmup: number;
+  repeats: number;
+  input?: number;
+  json?: boolean;
+}
+
+interface GuidelinesFlags {
+  runtime: string[];
+  tables: string[];
+  batch: number;
+  threads?: number;
+  warmup: number;
+  repeats: number;
+  json?: boolean;
+}
+
+const RUNTIMES = ["lithe", "ort-node", "ort-web"] as const;
+
+/** "ort-node", "lithe,ort-web" or "all" -> runtime names (in the order given). */
+function runtimeList(value: string): string[] {
+  if (value === "all") return [...RUNTIMES];
+  const names = value.split(",").map((s) => s.trim());
+  const bad = names.find((n) => !(RUNTIMES as readonly string[]).includes(n));
+  if (bad !== undefined)
+    throw new InvalidArgumentError(`unknown runtime "${bad}" (use ${RUNTIMES.join(", ")} or all)`);
+  return names;
+}
+
+/** "1" or "1,16" -> positive integers. */
+function batchList(value: string): number[] {
+  return value.split(",").map((s) => positiveInt(s.trim()));
+}
+
+/** "G1,G3" or "all" -> guideline table ids. */
+function tableList(value: string): string[] {
+  const all = ["G1", "G2", "G3", "G4"];
+  if (value === "all") return all;
+  const ids = value.split(",").map((s) => s.trim().toUpperCase());
+  const bad = ids.find((id) => !all.includes(id));
+  if (bad !== undefined) throw new InvalidArgumentError(`unknown table "${bad}" (use G1, G2, G3, G4 or all)`);
+  return ids;
+}
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 interface SposFlags {
   out: string;
@@ -100,6 +150,62 @@ export function registerBench(program: Command): void {
             .map(([k, v]) => `${k.padEnd(24)} ${typeof v === "object" && v !== null ? JSON.stringify(v) : v}`)
             .join("\n"),
         );
+    });
+  bench
+    .command("latency")
+    .description(
+      "inference latency of a model on lithe (BN folded), onnxruntime-node and onnxruntime-web (WASM, headless Chromium): median, p90, ratio to onnxruntime-node",
+    )
+    .option(
+      "--model <name|arch.json>",
+      "registered model, string form or description file",
+      "shufflenet_v2_x1_0",
+    )
+    .option("--runtime <names>", "ort-node, ort-web, lithe, a comma list, or all", runtimeList, [...RUNTIMES])
+    .option("--batch <n[,n]>", "batch size(s), e.g. 1,16", batchList, [1])
+    .option("--threads <n>", "intra-op threads (default: one per core)", positiveInt)
+    .option("--warmup <n>", "untimed runs first", nonNegativeInt, 10)
+    .option("--repeats <n>", "timed runs", positiveInt, 50)
+    .option("--input <n>", "input side in pixels (default: the model's, 224)", positiveInt)
+    .option("--json", "print one JSON object")
+    .action(async (o: LatencyFlags) => {
+      const { formatLatencyBench, runLatencyBench } = await import("../../bench/latency.js");
+      const r = await runLatencyBench({
+        model: o.model,
+        runtimes: o.runtime as (typeof RUNTIMES)[number][],
+        batches: o.batch,
+        warmup: o.warmup,
+        repeats: o.repeats,
+        progress,
+        ...(o.threads === undefined ? {} : { threads: o.threads }),
+        ...(o.input === undefined ? {} : { input: o.input }),
+      });
+      console.log(o.json ? JSON.stringify(r) : formatLatencyBench(r));
+    });
+  bench
+    .command("guidelines")
+    .description(
+      "ShuffleNet V2's four guideline micro-benchmarks (Tables 1-4: c1:c2 ratio, groups, fragmentation, element-wise ops) on a runtime, beside the paper's direction",
+    )
+    .option("--runtime <names>", "ort-node, ort-web, lithe, a comma list, or all", runtimeList, ["ort-node"])
+    .option("--tables <ids>", "G1,G2,G3,G4 or a subset", tableList, ["G1", "G2", "G3", "G4"])
+    .option("--batch <n>", "batch size", positiveInt, 1)
+    .option("--threads <n>", "intra-op threads (default: one per core)", positiveInt)
+    .option("--warmup <n>", "untimed runs per configuration", nonNegativeInt, 3)
+    .option("--repeats <n>", "timed runs per configuration", positiveInt, 15)
+    .option("--json", "print one JSON object")
+    .action(async (o: GuidelinesFlags) => {
+      const { formatGuidelinesBench, runGuidelinesBench } = await import("../../bench/guidelines.js");
+      const r = await runGuidelinesBench({
+        runtimes: o.runtime as (typeof RUNTIMES)[number][],
+        tables: o.tables as ("G1" | "G2" | "G3" | "G4")[],
+        batch: o.batch,
+        warmup: o.warmup,
+        repeats: o.repeats,
+        progress,
+        ...(o.threads === undefined ? {} : { threads: o.threads }),
+      });
+      console.log(o.json ? JSON.stringify(r) : formatGuidelinesBench(r));
     });
   bench
     .command("spos")

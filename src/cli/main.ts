@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExport } from "./export.js";
+import { registerLatency } from "./latency.js";
 import { registerModels } from "./models.js";
 import { registerNas } from "./nas.js";
 import { registerTrain } from "./train.js";
@@ -26,6 +27,7 @@ registerDoctor(program);
 registerModels(program);
 registerTrain(program);
 registerNas(program);
+registerLatency(program);
 registerBench(program);
 registerExport(program);
 

@@ -6,7 +6,7 @@ import { SEARCH_HOLDOUT_SHARE } from "../nas/defaults.js";
 import { EVOLUTION_DEFAULTS as E } from "../nas/search-state.js";
 import type { DataChoice, StemChoice } from "../train/setup.js";
 import type { TrainConfig } from "../train/trainer.js";
-import { nonNegativeInt, positiveInt, probability, siCount } from "./args.js";
+import { milliseconds, nonNegativeInt, positiveInt, probability, siCount } from "./args.js";
 import { si, table } from "./format.js";
 import { progressBar } from "./progress.js";
 import { dataOptions, percent, recipeOptions, recipeValues, stemOption, trainProgress } from "./train.js";
@@ -36,6 +36,8 @@ interface SearchFlags {
   method: "evolution" | "random";
   flops?: number;
   params?: number;
+  latency?: number;
+  lut?: string;
   population: number;
   generations: number;
   topK: number;
@@ -130,6 +132,8 @@ function registerSearch(program: Command): void {
     .requiredOption("--supernet <dir>", "a `lithe supernet train` run directory")
     .option("--flops <x>", "FLOPs limit (multiply-adds), e.g. 12M", siCount)
     .option("--params <x>", "parameter limit, e.g. 400k", siCount)
+    .option("--latency <ms>", "latency limit as the --lut table predicts it, e.g. 2.5ms", milliseconds)
+    .option("--lut <file>", "latency table of the supernet's space and input (`lithe latency-table`)")
     .addOption(
       new Option("--method <kind>", "evolution (paper) or random search (the baseline, same budget)")
         .choices(["evolution", "random"])
@@ -170,7 +174,11 @@ function registerSearch(program: Command): void {
     .option("--json", "print one JSON object at the end instead of the table")
     .action(async (o: SearchFlags) => {
       const { runSearch } = await import("../nas/search-run.js");
-      const limits = [o.flops && `flops${si(o.flops)}`, o.params && `params${si(o.params)}`].filter(Boolean);
+      const limits = [
+        o.flops && `flops${si(o.flops)}`,
+        o.params && `params${si(o.params)}`,
+        o.latency && `latency${o.latency}ms`,
+      ].filter(Boolean);
       const out =
         o.out ?? join(o.supernet, `search-${limits.join("-") || "unconstrained"}-${o.method}-s${o.seed}`);
       const bar = progressBar("search", !o.json && process.stderr.isTTY === true);
@@ -183,6 +191,8 @@ function registerSearch(program: Command): void {
         method: o.method,
         ...(o.flops === undefined ? {} : { flops: o.flops }),
         ...(o.params === undefined ? {} : { params: o.params }),
+        ...(o.latency === undefined ? {} : { latency: o.latency }),
+        ...(o.lut === undefined ? {} : { lut: o.lut }),
         evolution: {
           population: o.population,
           generations: o.generations,
@@ -213,18 +223,19 @@ function registerSearch(program: Command): void {
         const { blockIds, scaleIds } = toOfficial(space, g);
         return `${blockIds.join("")} / ${scaleIds.join("")}`;
       };
+      const withLatency = r.best.costs.latency !== undefined;
       const rows = r.top.map((c, i) => [
         String(i + 1),
         percent(c.score),
         si(c.costs.flops as number),
         si(c.costs.params as number),
+        ...(withLatency ? [`${(c.costs.latency as number).toFixed(2)}ms`] : []),
         String(c.generation),
         c.origin,
         officialIds(c.genotype),
       ]);
-      console.log(
-        table(["rank", "top-1", "FLOPs", "params", "gen", "origin", "block ids / scale ids"], rows),
-      );
+      const header = ["rank", "top-1", "FLOPs", "params", ...(withLatency ? ["latency"] : [])];
+      console.log(table([...header, "gen", "origin", "block ids / scale ids"], rows));
       console.log(
         `${out}: ${r.evaluated} architectures evaluated in ${r.seconds.toFixed(1)} s${r.exhausted ? " (the space ran out of legal architectures)" : ""}; best written to ${join(out, "best.json")}`,
       );

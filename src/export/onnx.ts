@@ -2,7 +2,7 @@
 // input "input" ["batch", C, H, W], output "logits" ["batch", classes], any batch size.
 import { planOf } from "../arch/count.js";
 import { printArch } from "../arch/format.js";
-import type { Shape } from "../arch/plan.js";
+import type { Node, Shape } from "../arch/plan.js";
 import type { Arch } from "../arch/schema.js";
 import { outputShape } from "../arch/walk.js";
 import type { Tensor } from "../engine/index.js";
@@ -43,29 +43,52 @@ function stateDictSource(state: ReadonlyMap<string, Tensor>): WeightSource {
   };
 }
 
-/** The ModelProto of `arch` with `stateDict`'s weights, and how many conv + BN pairs were folded. */
-export function onnxModel(
-  arch: Arch,
+export interface PlanExportOptions extends ExportOptions {
+  /** The graph's name (default "plan"). */
+  graphName?: string;
+  /** Extra model metadata (key -> value). */
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The ModelProto of any layer plan (a whole network, one search-space block, a micro-benchmark) on
+ * inputs ["batch", input.c, input.h, input.w], with `stateDict`'s weights (the plan's dotted names).
+ */
+export function onnxModelOfPlan(
+  plan: Node,
+  input: Shape,
   stateDict: ReadonlyMap<string, Tensor>,
-  o: ExportOptions = {},
+  o: PlanExportOptions = {},
 ): { model: ModelProto; foldedBn: number } {
   const opset = o.opset ?? DEFAULT_OPSET;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET)
     throw new Error(`onnx: opset ${opset} is not supported (use ${MIN_OPSET} to ${MAX_OPSET})`);
-  const plan = planOf(arch);
-  const input: Shape = { c: arch.inChannels, h: arch.inputSize, w: arch.inputSize };
   const out = outputShape(plan, input);
   const g = new GraphBuilder();
   const emitter = new PlanEmitter(g, stateDictSource(stateDict), { opset, foldBn: o.foldBn ?? false });
   g.renameOutput(emitter.emit(plan, "", "input", input), "logits");
   const model = modelProto(g, {
     opset,
-    graphName: arch.family,
+    graphName: o.graphName ?? "plan",
     inputDims: [input.c, input.h, input.w],
     outputDims: out.h === 0 ? [out.c] : [out.c, out.h, out.w],
-    metadata: { arch: printArch(arch), "bn-folded": String(o.foldBn ?? false) },
+    metadata: { ...o.metadata, "bn-folded": String(o.foldBn ?? false) },
   });
   return { model, foldedBn: emitter.folded };
+}
+
+/** The ModelProto of `arch` with `stateDict`'s weights, and how many conv + BN pairs were folded. */
+export function onnxModel(
+  arch: Arch,
+  stateDict: ReadonlyMap<string, Tensor>,
+  o: ExportOptions = {},
+): { model: ModelProto; foldedBn: number } {
+  const input: Shape = { c: arch.inChannels, h: arch.inputSize, w: arch.inputSize };
+  return onnxModelOfPlan(planOf(arch), input, stateDict, {
+    ...o,
+    graphName: arch.family,
+    metadata: { arch: printArch(arch) },
+  });
 }
 
 /** ONNX model bytes (ModelProto) of `arch` with the weights in `stateDict`. */

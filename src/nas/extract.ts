@@ -2,31 +2,16 @@
 // architecture of a path and its inherited weights, each a leading slice of the supernet's widest
 // tensor. The supernet's non-affine BN becomes affine BN with scale 1 and shift 0, so the extracted
 // network computes exactly what the supernet computes on that path.
-import type { OneshotArch } from "../arch/families/oneshot.js";
-import { type Genotype, positions, SPOS_SPACES } from "../arch/spaces/spos.js";
+import { oneshotArchOf } from "../arch/families/oneshot.js";
+import type { Genotype } from "../arch/spaces/spos.js";
 import { noGrad, type Tensor } from "../engine/index.js";
 import { type Arch, buildModel, validateArch } from "../models/index.js";
 import type { Module } from "../nn/index.js";
 import type { Supernet } from "./supernet.js";
 
-/** The oneshot description of a path: the space by name when it is the registered one, else inline. */
-export function archOfPath(supernet: Supernet, g: Genotype): Arch {
-  const { space, family: _family, ...common } = supernet.arch;
-  const registered = SPOS_SPACES[space.name];
-  const sameAsRegistered = registered !== undefined && JSON.stringify(registered) === JSON.stringify(space);
-  const genotype: Record<string, string | number> = {};
-  for (const p of positions(space)) {
-    genotype[p.block] = g[p.block] as string;
-    if (g[p.mid] !== undefined) genotype[p.mid] = g[p.mid] as number;
-  }
-  const arch: OneshotArch = {
-    family: "oneshot",
-    space: sameAsRegistered ? space.name : space,
-    genotype,
-    ...common,
-  };
-  return validateArch(arch);
-}
+/** The oneshot description of a path of `supernet` (its space by name when registered, else inline). */
+export const archOfPath = (supernet: Supernet, g: Genotype): Arch =>
+  validateArch(oneshotArchOf(supernet.arch.space, supernet.arch, g));
 
 /** The supernet tensor a standalone parameter or buffer of path `g` is sliced from. */
 function sourceName(name: string, g: Genotype): string {

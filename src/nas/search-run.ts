@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Arch } from "../arch/index.js";
 import { loadSafetensors, saveSafetensors, setNumThreads } from "../engine/index.js";
+import { latencyProfiler } from "../latency/lut.js";
+import { loadLatencyTable } from "../latency/lut-file.js";
 import { makeLoader } from "../train/setup.js";
 import { readBytes, writeFileAtomic } from "../util/files.js";
 import { Random } from "../util/random.js";
@@ -36,9 +38,12 @@ export interface SearchRunOptions {
   out: string;
   resume: boolean;
   method: "evolution" | "random";
-  /** Hard limits (FLOPs in multiply-adds, params in parameters). */
+  /** Hard limits (FLOPs in multiply-adds, params in parameters, latency in ms as `lut` predicts it). */
   flops?: number;
   params?: number;
+  latency?: number;
+  /** A latency table of the supernet's space and input (`lithe latency-table`); needed with `latency`. */
+  lut?: string;
   evolution: Partial<EvolutionOptions>;
   /** Training images whose statistics BN is recalibrated on before each score (default: 2% of the split). */
   recalibrationImages?: number;
@@ -61,7 +66,7 @@ export interface SearchRunResult {
   seconds: number;
 }
 
-function readSupernetRun(dir: string): { arch: SupernetArch; data: SupernetData } {
+export function readSupernetRun(dir: string): { arch: SupernetArch; data: SupernetData } {
   const path = join(dir, "run.json");
   let run: { arch?: unknown; data?: SupernetData };
   try {
@@ -86,6 +91,20 @@ function loadSupernet(dir: string, arch: SupernetArch): Supernet {
   return supernet;
 }
 
+/** The latency table at `path`, refused unless it was built for this supernet's space and input. */
+function tableFor(path: string, arch: SupernetArch) {
+  const table = loadLatencyTable(path);
+  const { space, family: _family, ...input } = arch;
+  if (JSON.stringify(table.space) !== JSON.stringify(space))
+    throw new Error(`${path}: built for space "${table.space.name}", not this supernet's "${space.name}"`);
+  const mismatch = (Object.keys(input) as (keyof typeof input)[]).find((k) => table.input[k] !== input[k]);
+  if (mismatch)
+    throw new Error(
+      `${path}: built for ${mismatch} ${JSON.stringify(table.input[mismatch])}, the supernet has ${JSON.stringify(input[mismatch])}`,
+    );
+  return table;
+}
+
 export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
   const started = performance.now();
   if (o.threads) setNumThreads(o.threads);
@@ -95,6 +114,11 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
   const constraints: Constraint[] = [];
   if (o.flops !== undefined) constraints.push({ profiler: profilers.flops, max: o.flops });
   if (o.params !== undefined) constraints.push({ profiler: profilers.params, max: o.params });
+  if (o.latency !== undefined) {
+    if (!o.lut)
+      throw new Error("a latency limit needs a latency table (--lut lut.json, from `lithe latency-table`)");
+    constraints.push({ profiler: latencyProfiler(tableFor(o.lut, arch)), max: o.latency });
+  }
   const report: Profiler[] = [profilers.flops, profilers.params].filter(
     (p) => !constraints.some((c) => c.profiler === p),
   );

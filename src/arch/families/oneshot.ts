@@ -82,6 +82,34 @@ function decode(a: OneshotArch): Node {
   return named([...oneshotStem(space, a), ["features", seq(...units)], ...oneshotHead(space, a)]);
 }
 
+/**
+ * The oneshot description of genotype `g` in `space` for the given input: the space by name when it is
+ * the registered one, else inline (a user's own space travels with the architecture).
+ */
+export function oneshotArchOf(
+  space: SposSpace,
+  common: Omit<CommonArch, "family">,
+  g: Genotype,
+): OneshotArch {
+  const registered = SPOS_SPACES[space.name];
+  const sameAsRegistered = registered !== undefined && JSON.stringify(registered) === JSON.stringify(space);
+  const genotype: Record<string, string | number> = {};
+  for (const p of positions(space)) {
+    genotype[p.block] = g[p.block] as string;
+    if (g[p.mid] !== undefined) genotype[p.mid] = g[p.mid] as number;
+  }
+  const { inputSize, inChannels, classes, stem } = common;
+  return {
+    family: "oneshot",
+    space: sameAsRegistered ? space.name : space,
+    genotype,
+    inputSize,
+    inChannels,
+    classes,
+    stem,
+  };
+}
+
 /** The searched models of the paper (its ImageNet results; official README), from their official tuples. */
 export const ONESHOT_MODELS: Record<string, Partial<OneshotArch>> = {
   // Block and channel search: 328M FLOPs, 3.4M params, 25.1% top-1 error.

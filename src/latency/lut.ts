@@ -1,0 +1,225 @@
+// Latency lookup tables for a SPOS search space on one runtime (MetaPruning and SPOS's latency
+// constraint; once-for-all's readable keys): every block the space can place, at every input shape it
+// meets, is timed once, plus the stem and the head; a genotype's predicted latency is the sum of its
+// entries plus a constant fitted on whole networks (what a sum of parts misses: per-call overhead,
+// memory traffic between blocks). The table reports its own accuracy on architectures it was not
+// fitted on, measured end to end.
+
+import { named } from "../arch/blocks.js";
+import { planOf } from "../arch/count.js";
+import { oneshotArchOf, oneshotHead, oneshotStem, oneshotUnit } from "../arch/families/oneshot.js";
+import type { CommonArch } from "../arch/family.js";
+import type { Node, Shape } from "../arch/plan.js";
+import { validateArch } from "../arch/schema.js";
+import {
+  DEFAULT_SCALE,
+  type Genotype,
+  midChannels,
+  positions,
+  randomGenotype,
+  type SposSpace,
+} from "../arch/spaces/spos.js";
+import { outputShape } from "../arch/walk.js";
+import type { Profiler } from "../nas/types.js";
+import { Random } from "../util/random.js";
+import { type MachineInfo, machineInfo, measureLatency } from "./harness.js";
+import type { Runtime, RuntimeName } from "./types.js";
+
+export type Input = Omit<CommonArch, "family">;
+
+export interface MeasureSettings {
+  batch: number;
+  threads: number;
+  warmup: number;
+  repeats: number;
+}
+
+export interface LatencyTable {
+  version: 1;
+  space: SposSpace;
+  input: Input;
+  runtime: RuntimeName;
+  runtimeVersion: string;
+  machine: MachineInfo;
+  settings: MeasureSettings;
+  /** Median milliseconds by key, e.g. "shuffle5x5-in:64-out:160-mid:80-hw:28-stride:2". */
+  entries: Record<string, number>;
+  /** Whole network minus the sum of its entries, averaged over the calibration architectures. */
+  constantMs: number;
+  /** Prediction against end-to-end measurement on architectures not used for the constant. */
+  accuracy: { architectures: number; within10: number; mape: number; worst: number };
+}
+
+/** One thing to time: a key, its plan and the shape it receives. */
+export interface TableEntry {
+  key: string;
+  plan: Node;
+  input: Shape;
+}
+
+/** Spatial size: inputs are square (commonFields.inputSize). */
+const hw = (s: Shape) => `${s.h}`;
+
+/** The stem, each position's input, and the head's input for this space and input size. */
+function layout(space: SposSpace, input: Input) {
+  const stem = named(oneshotStem(space, input));
+  const image: Shape = { c: input.inChannels, h: input.inputSize, w: input.inputSize };
+  let x = outputShape(stem, image);
+  const blocks = positions(space).map((p) => {
+    const at = x;
+    x = outputShape(oneshotUnit(p, space.choices[0] as SposSpace["choices"][0], DEFAULT_SCALE), x);
+    return { p, input: at };
+  });
+  const head = named(oneshotHead(space, input));
+  return {
+    stem,
+    image,
+    stemKey: `stem-in:${input.inChannels}-hw:${hw(image)}`,
+    blocks,
+    head,
+    headInput: x,
+    headKey: `head-in:${x.c}-hw:${hw(x)}-classes:${input.classes}`,
+  };
+}
+
+/** The key of a `label` block from `inp` to `out` channels with mid width `mid` on input `x`. */
+export function blockKey(
+  label: string,
+  inp: number,
+  out: number,
+  mid: number,
+  x: Shape,
+  stride: number,
+): string {
+  return `${label}-in:${inp}-out:${out}-mid:${mid}-hw:${hw(x)}-stride:${stride}`;
+}
+
+/** Every distinct thing a genotype of `space` runs, keyed; blocks with equal keys are timed once. */
+export function tableEntries(space: SposSpace, input: Input): TableEntry[] {
+  const l = layout(space, input);
+  const entries = new Map<string, TableEntry>();
+  entries.set(l.stemKey, { key: l.stemKey, plan: l.stem, input: l.image });
+  for (const { p, input: x } of l.blocks) {
+    for (const choice of space.choices) {
+      for (const scale of space.scales) {
+        const key = blockKey(choice.label, p.inp, p.out, midChannels(p.out, scale), x, p.stride);
+        if (!entries.has(key)) entries.set(key, { key, plan: oneshotUnit(p, choice, scale), input: x });
+      }
+    }
+  }
+  entries.set(l.headKey, { key: l.headKey, plan: l.head, input: l.headInput });
+  return [...entries.values()];
+}
+
+/** The keys a genotype's latency is the sum of. */
+function keysOf(space: SposSpace, input: Input, g: Genotype): string[] {
+  const l = layout(space, input);
+  const keys = l.blocks.map(({ p, input: x }) => {
+    const scale = (g[p.mid] as number | undefined) ?? DEFAULT_SCALE;
+    return blockKey(g[p.block] as string, p.inp, p.out, midChannels(p.out, scale), x, p.stride);
+  });
+  return [l.stemKey, ...keys, l.headKey];
+}
+
+async function timePlan(runtime: Runtime, plan: Node, input: Shape, s: MeasureSettings): Promise<number> {
+  const runner = await runtime.prepare(plan, input, { batch: s.batch, threads: s.threads });
+  try {
+    return (await measureLatency(runner, { warmup: s.warmup, repeats: s.repeats })).medianMs;
+  } finally {
+    await runner.close();
+  }
+}
+
+export interface BuildOptions extends MeasureSettings {
+  /** Architectures measured end to end to fit the constant, and to check the prediction. */
+  calibrate: number;
+  check: number;
+  seed: number;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+/** Times every entry of `space` on `runtime`, fits the constant, and measures the prediction's accuracy. */
+export async function buildLatencyTable(
+  space: SposSpace,
+  input: Input,
+  runtime: Runtime,
+  o: BuildOptions,
+): Promise<LatencyTable> {
+  const settings: MeasureSettings = {
+    batch: o.batch,
+    threads: o.threads,
+    warmup: o.warmup,
+    repeats: o.repeats,
+  };
+  const list = tableEntries(space, input);
+  const total = list.length + o.calibrate + o.check;
+  let done = 0;
+  const entries: Record<string, number> = {};
+  for (const e of list) {
+    entries[e.key] = await timePlan(runtime, e.plan, e.input, settings);
+    o.onProgress?.(++done, total, e.key);
+  }
+  const random = new Random(o.seed);
+  const image: Shape = { c: input.inChannels, h: input.inputSize, w: input.inputSize };
+  const whole = async (what: string) => {
+    const g = randomGenotype(space, random);
+    const ms = await timePlan(runtime, planOf(validateArch(oneshotArchOf(space, input, g))), image, settings);
+    o.onProgress?.(++done, total, what);
+    return { sum: keysOf(space, input, g).reduce((s, k) => s + (entries[k] as number), 0), ms };
+  };
+  const calibration = [];
+  for (let i = 0; i < o.calibrate; i++) calibration.push(await whole("calibration"));
+  const constantMs = calibration.reduce((s, c) => s + (c.ms - c.sum), 0) / Math.max(1, calibration.length);
+  const errors: number[] = [];
+  for (let i = 0; i < o.check; i++) {
+    const { sum, ms } = await whole("check");
+    errors.push((sum + constantMs - ms) / ms);
+  }
+  const abs = errors.map(Math.abs);
+  return {
+    version: 1,
+    space,
+    input,
+    runtime: runtime.name,
+    runtimeVersion: await runtime.version(),
+    machine: machineInfo(),
+    settings,
+    entries,
+    constantMs,
+    accuracy: {
+      architectures: errors.length,
+      within10: abs.filter((e) => e <= 0.1).length / Math.max(1, abs.length),
+      mape: abs.reduce((s, e) => s + e, 0) / Math.max(1, abs.length),
+      worst: Math.max(0, ...abs),
+    },
+  };
+}
+
+/** The table as a search constraint: predicted milliseconds of a genotype, with the exact minimum. */
+export function latencyProfiler(table: LatencyTable): Profiler {
+  const { space, input, entries } = table;
+  const price = (key: string) => {
+    const ms = entries[key];
+    if (ms === undefined)
+      throw new Error(`latency table: no entry "${key}" (was it built for this space and input?)`);
+    return ms;
+  };
+  const l = layout(space, input);
+  const fixed = table.constantMs + price(l.stemKey) + price(l.headKey);
+  const minimum =
+    fixed +
+    l.blocks.reduce((s, { p, input: x }) => {
+      const options = space.choices.flatMap((c) =>
+        space.scales.map((scale) =>
+          price(blockKey(c.label, p.inp, p.out, midChannels(p.out, scale), x, p.stride)),
+        ),
+      );
+      return s + Math.min(...options);
+    }, 0);
+  return {
+    name: "latency",
+    unit: "ms",
+    measure: (g) => keysOf(space, input, g).reduce((s, k) => s + price(k), 0) + table.constantMs,
+    minimum: () => minimum,
+  };
+}
