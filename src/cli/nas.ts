@@ -38,6 +38,7 @@ interface SearchFlags {
   params?: number;
   latency?: number;
   lut?: string;
+  runtime?: string;
   population: number;
   generations: number;
   topK: number;
@@ -134,6 +135,7 @@ function registerSearch(program: Command): void {
     .option("--params <x>", "parameter limit, e.g. 400k", siCount)
     .option("--latency <ms>", "latency limit as the --lut table predicts it, e.g. 2.5ms", milliseconds)
     .option("--lut <file>", "latency table of the supernet's space and input (`lithe latency-table`)")
+    .option("--runtime <name>", "with --latency: the runtime the table must have been measured on")
     .addOption(
       new Option("--method <kind>", "evolution (paper) or random search (the baseline, same budget)")
         .choices(["evolution", "random"])
@@ -193,6 +195,7 @@ function registerSearch(program: Command): void {
         ...(o.params === undefined ? {} : { params: o.params }),
         ...(o.latency === undefined ? {} : { latency: o.latency }),
         ...(o.lut === undefined ? {} : { lut: o.lut }),
+        ...(o.runtime === undefined ? {} : { runtime: o.runtime }),
         evolution: {
           population: o.population,
           generations: o.generations,

@@ -44,6 +44,8 @@ export interface SearchRunOptions {
   latency?: number;
   /** A latency table of the supernet's space and input (`lithe latency-table`); needed with `latency`. */
   lut?: string;
+  /** The runtime the table must have been measured on, if the user names one. */
+  runtime?: string;
   evolution: Partial<EvolutionOptions>;
   /** Training images whose statistics BN is recalibrated on before each score (default: 2% of the split). */
   recalibrationImages?: number;
@@ -117,7 +119,10 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
   if (o.latency !== undefined) {
     if (!o.lut)
       throw new Error("a latency limit needs a latency table (--lut lut.json, from `lithe latency-table`)");
-    constraints.push({ profiler: latencyProfiler(tableFor(o.lut, arch)), max: o.latency });
+    const table = tableFor(o.lut, arch);
+    if (o.runtime && o.runtime !== table.runtime)
+      throw new Error(`${o.lut}: measured on ${table.runtime}, not ${o.runtime}`);
+    constraints.push({ profiler: latencyProfiler(table), max: o.latency });
   }
   const report: Profiler[] = [profilers.flops, profilers.params].filter(
     (p) => !constraints.some((c) => c.profiler === p),

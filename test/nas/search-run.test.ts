@@ -8,11 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { countArch, resolveArch } from "../../src/arch/index.js";
+import { randomGenotype } from "../../src/arch/spaces/spos.js";
+import { buildLatencyTable, latencyProfiler } from "../../src/latency/lut.js";
+import { saveLatencyTable } from "../../src/latency/lut-file.js";
+import { runtimeByName } from "../../src/latency/runtimes/index.js";
 import type { Candidate } from "../../src/nas/evolution.js";
 import { runSearch, type SearchRunOptions } from "../../src/nas/search-run.js";
 import { runSupernetTraining } from "../../src/nas/supernet-run.js";
 import { recipe } from "../../src/train/recipe.js";
 import { loadModel } from "../../src/train/setup.js";
+import { Random } from "../../src/util/random.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lithe-search-"));
 const supernet = join(dir, "supernet");
@@ -91,6 +96,36 @@ describe("lithe search on a trained supernet", () => {
       );
       loadModel(winner, join(dir, out, "best.safetensors")); // the inherited weights fit the winner exactly
     }
+  });
+
+  it("searches under a latency limit predicted by a table of the supernet's space, refusing another's", async () => {
+    const run = JSON.parse(readFileSync(join(supernet, "run.json"), "utf8"));
+    const { space, family: _family, ...input } = run.arch;
+    const settings = { batch: 1, threads: 1, warmup: 0, repeats: 1, calibrate: 1, check: 1, seed: 0 };
+    const table = await buildLatencyTable(space, input, runtimeByName("lithe"), settings);
+    const lut = join(dir, "lut.json");
+    saveLatencyTable(lut, table);
+    const predict = latencyProfiler(table);
+    const limit = predict.measure(randomGenotype(space, new Random(3)));
+    await search("latency", { flops: undefined, latency: limit, lut });
+    const logged = candidates("latency");
+    assert.ok(logged.length > 0);
+    for (const c of logged) assert.ok((c.costs.latency as number) <= limit, `${c.costs.latency} > ${limit}`);
+    assert.deepEqual(
+      logged.map((c) => c.costs.latency),
+      logged.map((c) => predict.measure(c.genotype)),
+    );
+    const other = join(dir, "lut-other.json");
+    saveLatencyTable(other, { ...table, input: { ...table.input, classes: 3 } });
+    await assert.rejects(
+      search("latency-other", { latency: limit, lut: other }),
+      /built for classes 3, the supernet has 10/,
+    );
+    await assert.rejects(
+      search("latency-runtime", { latency: limit, lut, runtime: "ort-node" }),
+      /measured on lithe, not ort-node/,
+    );
+    await assert.rejects(search("latency-nolut", { latency: limit }), /needs a latency table/);
   });
 
   it("refuses an impossible limit before evaluating or writing anything", async () => {
