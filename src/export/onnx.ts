@@ -33,14 +33,19 @@ function stateDictSource(state: ReadonlyMap<string, Tensor>): WeightSource {
         `onnx: "${name}" has shape ${showDims(t.shape)} but the architecture needs ${showDims(shape)}`,
       );
     }
-    if (t.dtype === "float32") return t.toTypedArray() as Float32Array;
-    const f = t.to("float32");
-    try {
-      return f.toTypedArray() as Float32Array;
-    } finally {
-      f.dispose();
-    }
+    return float32Data(t);
   };
+}
+
+/** A tensor's values as float32 (converted on a temporary copy when stored otherwise). */
+export function float32Data(t: Tensor): Float32Array {
+  if (t.dtype === "float32") return t.toTypedArray() as Float32Array;
+  const f = t.to("float32");
+  try {
+    return f.toTypedArray() as Float32Array;
+  } finally {
+    f.dispose();
+  }
 }
 
 export interface PlanExportOptions extends ExportOptions {

@@ -8,6 +8,7 @@
 import type { Named, Node } from "../arch/plan.js";
 import { type Tensor, tensor } from "../engine/index.js";
 import { foldConvBn } from "../export/fold-bn.js";
+import { float32Data } from "../export/onnx.js";
 import { BN_EPS } from "../export/onnx-graph.js";
 
 const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
@@ -66,16 +67,6 @@ export function foldPlan(root: Node): FoldedPlan {
   return { plan: fold(root, ""), folded };
 }
 
-const floats = (t: Tensor): Float32Array => {
-  if (t.dtype === "float32") return t.toTypedArray() as Float32Array;
-  const f = t.to("float32");
-  try {
-    return f.toTypedArray() as Float32Array;
-  } finally {
-    f.dispose();
-  }
-};
-
 /**
  * The state dict of the folded plan from `state` (the original plan's): folded convs get W' and b',
  * folded BNs' entries are dropped, everything else is passed through (the same tensors, not copies).
@@ -92,13 +83,13 @@ export function foldState({ folded }: FoldedPlan, state: ReadonlyMap<string, Ten
     for (const k of ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
       dropped.add(`${bn}.${k}`);
     const w = get(`${conv}.weight`);
-    const mean = floats(get(`${bn}.running_mean`));
+    const mean = float32Data(get(`${bn}.running_mean`));
     const c = mean.length;
-    const f = foldConvBn(floats(w), hadBias ? floats(get(`${conv}.bias`)) : null, {
-      gamma: affine ? floats(get(`${bn}.weight`)) : new Float32Array(c).fill(1),
-      beta: affine ? floats(get(`${bn}.bias`)) : new Float32Array(c),
+    const f = foldConvBn(float32Data(w), hadBias ? float32Data(get(`${conv}.bias`)) : null, {
+      gamma: affine ? float32Data(get(`${bn}.weight`)) : new Float32Array(c).fill(1),
+      beta: affine ? float32Data(get(`${bn}.bias`)) : new Float32Array(c),
       mean,
-      variance: floats(get(`${bn}.running_var`)),
+      variance: float32Data(get(`${bn}.running_var`)),
       eps: BN_EPS,
     });
     out.set(`${conv}.weight`, tensor(f.weight, { shape: w.shape }));
