@@ -12,7 +12,7 @@ import { buildModel } from "../src/models/index.js";
 import type { Candidate } from "../src/nas/evolution.js";
 import { archOfPath } from "../src/nas/extract.js";
 import { kendallTau } from "../src/nas/ranking.js";
-import { runSearch } from "../src/nas/search-run.js";
+import { readSupernetRun, runSearch } from "../src/nas/search-run.js";
 import { Supernet } from "../src/nas/supernet.js";
 import { runSupernetTraining } from "../src/nas/supernet-run.js";
 import type { Module } from "../src/nn/index.js";
@@ -172,7 +172,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     { length: o.rankingArchs },
     (_, i) => pool[Math.round((i * (pool.length - 1)) / (o.rankingArchs - 1))] as Candidate,
   );
-  const sn = new Supernet(JSON.parse(readFileSync(join(supernetDir, "run.json"), "utf8")).arch);
+  const sn = new Supernet(readSupernetRun(supernetDir).arch);
   const ranking: { supernet: number; standalone: number; flops: number }[] = [];
   for (const [i, c] of picks.entries()) {
     const archFile = join(o.out, `ranking-${i}.json`);

@@ -14,8 +14,6 @@ export type SamplerConfig =
   /** Bins of equal width between lo and hi FLOPs (official: 290M..360M in 7 bins of 10M). */
   | { kind: "flops-bins"; lo: number; hi: number; bins: number };
 
-export const SAMPLER_KINDS = ["uniform", "constrained", "flops-bins"] as const;
-
 /** Official train.py: tries to land in the chosen bin before falling back to any path. */
 const BIN_TRIES = 500;
 /** Draws the constrained sampler makes before declaring the limits too tight for training. */
