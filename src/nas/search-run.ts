@@ -144,7 +144,11 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
       throw new Error(
         `${o.out} already holds a search; pass --resume to continue it or choose another --out`,
       );
-    resume = JSON.parse(readFileSync(paths.state, "utf8")) as SearchState;
+    try {
+      resume = JSON.parse(readFileSync(paths.state, "utf8")) as SearchState;
+    } catch (error) {
+      throw new Error(`${paths.state}: cannot resume from it (${(error as Error).message})`);
+    }
   }
 
   const supernet = loadSupernet(o.supernet, arch);

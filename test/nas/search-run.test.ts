@@ -3,7 +3,7 @@
 // one supernet; every logged candidate meets its limit; the winner is a description the zoo counts at
 // the promised FLOPs; an impossible limit fails before anything is evaluated or written.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -136,7 +136,9 @@ describe("lithe search on a trained supernet", () => {
     assert.equal(existsSync(join(dir, "impossible")), false);
   });
 
-  it("refuses to overwrite a finished search without --resume", async () => {
+  it("refuses to overwrite a finished search without --resume, and a corrupt checkpoint", async () => {
     await assert.rejects(search("whole"), /already holds a search; pass --resume/);
+    writeFileSync(join(dir, "killed", "search-state.json"), "{ half");
+    await assert.rejects(search("killed", { resume: true }), /search-state\.json: cannot resume from it/);
   });
 });
