@@ -61,6 +61,8 @@ export interface TableEntry {
 const hw = (s: Shape) => `${s.h}`;
 
 /** The stem, each position's input, and the head's input for this space and input size. */
+type Layout = ReturnType<typeof layout>;
+
 function layout(space: SposSpace, input: Input) {
   const stem = named(oneshotStem(space, input));
   const image: Shape = { c: input.inChannels, h: input.inputSize, w: input.inputSize };
@@ -112,8 +114,7 @@ export function tableEntries(space: SposSpace, input: Input): TableEntry[] {
 }
 
 /** The keys a genotype's latency is the sum of. */
-function keysOf(space: SposSpace, input: Input, g: Genotype): string[] {
-  const l = layout(space, input);
+function keysOf(l: Layout, g: Genotype): string[] {
   const keys = l.blocks.map(({ p, input: x }) => {
     const scale = (g[p.mid] as number | undefined) ?? DEFAULT_SCALE;
     return blockKey(g[p.block] as string, p.inp, p.out, midChannels(p.out, scale), x, p.stride);
@@ -160,12 +161,13 @@ export async function buildLatencyTable(
     o.onProgress?.(++done, total, e.key);
   }
   const random = new Random(o.seed);
+  const shapes = layout(space, input);
   const image: Shape = { c: input.inChannels, h: input.inputSize, w: input.inputSize };
   const whole = async (what: string) => {
     const g = randomGenotype(space, random);
     const ms = await timePlan(runtime, planOf(validateArch(oneshotArchOf(space, input, g))), image, settings);
     o.onProgress?.(++done, total, what);
-    return { sum: keysOf(space, input, g).reduce((s, k) => s + (entries[k] as number), 0), ms };
+    return { sum: keysOf(shapes, g).reduce((s, k) => s + (entries[k] as number), 0), ms };
   };
   const calibration = [];
   for (let i = 0; i < o.calibrate; i++) calibration.push(await whole("calibration"));
@@ -219,7 +221,7 @@ export function latencyProfiler(table: LatencyTable): Profiler {
   return {
     name: "latency",
     unit: "ms",
-    measure: (g) => keysOf(space, input, g).reduce((s, k) => s + price(k), 0) + table.constantMs,
+    measure: (g) => keysOf(l, g).reduce((s, k) => s + price(k), 0) + table.constantMs,
     minimum: () => minimum,
   };
 }
