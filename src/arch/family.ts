@@ -27,6 +27,9 @@ export interface CommonArch {
   stem: "standard" | "small";
 }
 
+/** The input and output fields of a description, which every network of a search space shares. */
+export type ArchInput = Omit<CommonArch, "family">;
+
 /**
  * How the builder initialises weights (src/models/init.ts implements each recipe):
  * - "megvii": the official Megvii code (ShuffleNet V1/V2+/SPOS): conv N(0, 0.01) for the first

@@ -2,10 +2,18 @@
 // ("shufflenet_v2(width=1)"), or the path of a JSON file; overrides (e.g. --input, --classes) apply last.
 // Search spaces likewise: a registered space name or the path of a space JSON file.
 import { readFileSync } from "node:fs";
+import type { z } from "zod";
 import { MODELS } from "./families/index.js";
 import type { CommonArch } from "./family.js";
 import { parseArch } from "./format.js";
 import { type Arch, validateArch } from "./schema.js";
+import {
+  baseArch,
+  PRUNING_SPACES,
+  type PruningSpace,
+  pruningSpaceSchema,
+  slotWidths,
+} from "./spaces/pruning.js";
 import { SPOS_SPACES, type SposSpace, sposSpaceSchema } from "./spaces/spos.js";
 
 /** `what` names the registry the spec was not found in, e.g. "a registered model (see `lithe models`)". */
@@ -36,16 +44,37 @@ export function resolveArch(spec: string, overrides: Partial<CommonArch> = {}): 
   return validateArch({ ...base, ...overrides });
 }
 
-/** A registered SPOS space by name, or a user's space from a JSON file (checked against sposSpaceSchema). */
-export function resolveSpace(spec: string): SposSpace {
-  const registered = SPOS_SPACES[spec];
+/** A registered space by name, or a user's space from a JSON file checked against the schema. */
+function resolveSpaceOf<S>(spec: string, registry: Record<string, S>, schema: z.ZodType<S>, what: string): S {
+  const registered = registry[spec];
   if (registered) return registered;
-  const json = readJson(spec, `a registered search space (${Object.keys(SPOS_SPACES).join(", ")})`);
-  const result = sposSpaceSchema.safeParse(json);
+  const json = readJson(spec, `a registered ${what} (${Object.keys(registry).join(", ")})`);
+  const result = schema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0] as { path: PropertyKey[]; message: string };
     const where = issue.path.length ? `field "${issue.path.map(String).join(".")}": ` : "";
     throw new Error(`${spec}: ${where}${issue.message}`);
   }
   return result.data;
+}
+
+/** A registered SPOS space (see SPOS_SPACES) or a SPOS space JSON file. */
+export const resolveSpace = (spec: string): SposSpace =>
+  resolveSpaceOf(spec, SPOS_SPACES, sposSpaceSchema as z.ZodType<SposSpace>, "search space");
+
+/** A registered pruning space (see PRUNING_SPACES) or a pruning space JSON file; every slot must exist. */
+export function resolvePruningSpace(spec: string): PruningSpace {
+  const space = resolveSpaceOf(
+    spec,
+    PRUNING_SPACES,
+    pruningSpaceSchema as unknown as z.ZodType<PruningSpace>,
+    "pruning space",
+  );
+  try {
+    slotWidths(space);
+    baseArch(space, {});
+  } catch (error) {
+    throw new Error(`${spec}: ${(error as Error).message}`);
+  }
+  return space;
 }

@@ -19,7 +19,8 @@ function familyOf(name: unknown): FamilyDef<CommonArch> {
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === "unrecognized_keys") {
-    return `architecture: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    const at = issue.path.map((p) => `${String(p)}.`).join("");
+    return `architecture: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${at}${k}"`).join(", ")}`;
   }
   const path = issue.path.map(String).join(".");
   let value: unknown = input;

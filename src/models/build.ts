@@ -1,7 +1,7 @@
 // The model builder: turns a layer plan (src/arch) into nn modules, one module per plan node, with
 // the plan's names, so state-dict keys are the plan's dotted paths (torchvision's where it has them).
-// Static models use Conv2d/BatchNorm2d; weight-sharing supernets build the same plans from the
-// elastic variants (src/nn/elastic.ts).
+// Static models use Conv2d/BatchNorm2d/Linear; weight-sharing supernets build the same plans from the
+// elastic variants (src/nn/elastic.ts), MetaPruning's PruningNet from generated ones (src/prune).
 import type { Act, Named, Node, Shape } from "../arch/plan.js";
 import { outputShape } from "../arch/walk.js";
 import {
@@ -11,6 +11,7 @@ import {
   Dropout,
   ElasticBatchNorm2d,
   ElasticConv2d,
+  ElasticLinear,
   Flatten,
   GlobalAvgPool,
   Hardsigmoid,
@@ -33,14 +34,34 @@ const ACTIVATION_LAYERS: Record<Act, () => Module> = {
   sigmoid: () => new Sigmoid(),
 };
 
-/** The classes conv and BN nodes become. */
+type ConvNode = Extract<Node, { op: "conv" }>;
+
+/** What conv, BN and linear nodes become, given their input channels. */
 export interface LayerKinds {
-  conv: typeof Conv2d;
-  bn: typeof BatchNorm2d;
+  conv(inChannels: number, node: ConvNode): Module;
+  bn(channels: number, affine: boolean): Module;
+  linear(inFeatures: number, out: number, bias: boolean): Module;
 }
 
-export const STATIC_LAYERS: LayerKinds = { conv: Conv2d, bn: BatchNorm2d };
-export const ELASTIC_LAYERS: LayerKinds = { conv: ElasticConv2d, bn: ElasticBatchNorm2d };
+const convOptions = (node: ConvNode) => ({
+  stride: node.stride,
+  padding: node.pad,
+  groups: node.groups,
+  bias: node.bias,
+});
+
+export const STATIC_LAYERS: LayerKinds = {
+  conv: (c, node) => new Conv2d(c, node.out, node.k, convOptions(node)),
+  bn: (c, affine) => new BatchNorm2d(c, { affine }),
+  linear: (c, out, bias) => new Linear(c, out, { bias }),
+};
+
+/** Weight-sharing supernets: layers that run on leading slices of their widest weights. */
+export const ELASTIC_LAYERS: LayerKinds = {
+  conv: (c, node) => new ElasticConv2d(c, node.out, node.k, convOptions(node)),
+  bn: (c, affine) => new ElasticBatchNorm2d(c, { affine }),
+  linear: (c, out, bias) => new ElasticLinear(c, out, { bias }),
+};
 
 /** Builds each named node in order, feeding each the previous one's output shape. */
 function buildList(layers: readonly Named[], x: Shape, kinds: LayerKinds): [string, Module][] {
@@ -61,14 +82,9 @@ const buildNamed = ([name, node]: Named, x: Shape, kinds: LayerKinds): [string, 
 export function buildNode(node: Node, x: Shape, kinds: LayerKinds = STATIC_LAYERS): Module {
   switch (node.op) {
     case "conv":
-      return new kinds.conv(x.c, node.out, node.k, {
-        stride: node.stride,
-        padding: node.pad,
-        groups: node.groups,
-        bias: node.bias,
-      });
+      return kinds.conv(x.c, node);
     case "bn":
-      return new kinds.bn(x.c, { affine: node.affine });
+      return kinds.bn(x.c, node.affine);
     case "act":
       return ACTIVATION_LAYERS[node.fn]();
     case "maxpool":
@@ -82,7 +98,7 @@ export function buildNode(node: Node, x: Shape, kinds: LayerKinds = STATIC_LAYER
     case "flatten":
       return new Flatten();
     case "linear":
-      return new Linear(x.c, node.out, { bias: node.bias });
+      return kinds.linear(x.c, node.out, node.bias);
     case "shuffle":
       return new ChannelShuffle(node.groups);
     case "seq":

@@ -1,9 +1,11 @@
 // Step 1 of SPOS from user-level options (what `lithe supernet train` calls): a seeded hold-out split of
 // the training data (the search scores on it; the supernet never sees it), the supernet of the chosen
 // space, one sampled path per step, and the shared training loop with its logs, checkpoints and resume.
+import type { ArchInput, CommonArch } from "../arch/family.js";
 import { resolveSpace } from "../arch/resolve.js";
 import { type DatasetView, holdoutSplit } from "../data/dataset.js";
 import { manualSeed, setNumThreads } from "../engine/index.js";
+import type { Module } from "../nn/index.js";
 import { trainConfigOf } from "../train/recipe.js";
 import { type DataChoice, makeLoader, openSplits, type StemChoice } from "../train/setup.js";
 import { type ProgressEvent, type TrainConfig, type TrainSummary, train } from "../train/trainer.js";
@@ -11,6 +13,7 @@ import { SEARCH_HOLDOUT_SHARE } from "./defaults.js";
 import { defaultFlopsBins, makeSampler, type SamplerConfig } from "./sampler.js";
 import { geneSpaceOf, sposProfilers } from "./spos-space.js";
 import { Supernet, type SupernetArch } from "./supernet.js";
+import type { GeneSpace, Genotype, Profiler } from "./types.js";
 
 /** What a supernet run records so that `lithe search` finds the same data and hold-out split. */
 export interface SupernetData {
@@ -27,12 +30,12 @@ export type SamplerChoice =
   | { kind: "constrained"; flops?: number; params?: number }
   | { kind: "flops-bins"; lo?: number; hi?: number; bins?: number };
 
-export interface SupernetTrainingOptions
+/** The data, recipe and run options of a one-shot network's training (a supernet or a PruningNet). */
+export interface OneShotTrainingOptions
   extends DataChoice,
     Omit<TrainConfig, "batchSize" | "seed" | "bnRecalibrationBatches"> {
-  /** A registered space name or the path of a space JSON file. */
-  space: string;
   stem: StemChoice;
+  /** How a step's path is drawn from the net's genes. */
   sampler: SamplerChoice;
   /** Share of the training split held out for the search (default SEARCH_HOLDOUT_SHARE). */
   holdoutShare?: number;
@@ -41,6 +44,21 @@ export interface SupernetTrainingOptions
   threads?: number;
   onProgress?: (e: ProgressEvent) => void;
   onWarning?: (message: string) => void;
+}
+
+export interface SupernetTrainingOptions extends OneShotTrainingOptions {
+  /** A registered space name or the path of a space JSON file. */
+  space: string;
+}
+
+/** A network that runs one sampled path per step, as `trainOneShot` needs it. */
+export interface OneShotNet {
+  /** The description saved in run.json (the net's family, its space and the input). */
+  arch: CommonArch;
+  model: Module & { setPath(g: Genotype): void };
+  /** What a path chooses, and the costs the constrained and FLOPs-bin samplers read. */
+  genes: GeneSpace;
+  profilers: { flops: Profiler; params: Profiler };
 }
 
 /**
@@ -56,9 +74,10 @@ export async function supernetSplits(
   return { ...holdoutSplit(splits.train, count, d.seed), count, warnings: splits.warnings };
 }
 
-function samplerConfig(choice: SamplerChoice, arch: SupernetArch): SamplerConfig {
+/** The sampler a choice means for a space, with the official-style FLOPs bins filled in where unset. */
+function samplerConfig(choice: SamplerChoice, genes: GeneSpace, flops: Profiler): SamplerConfig {
   if (choice.kind !== "flops-bins") return choice;
-  const bins = defaultFlopsBins(geneSpaceOf(arch.space), sposProfilers(arch.space, arch).flops);
+  const bins = defaultFlopsBins(genes, flops);
   return {
     kind: "flops-bins",
     lo: choice.lo ?? bins.lo,
@@ -67,9 +86,16 @@ function samplerConfig(choice: SamplerChoice, arch: SupernetArch): SamplerConfig
   };
 }
 
-export async function runSupernetTraining(o: SupernetTrainingOptions): Promise<TrainSummary> {
+/**
+ * The shared part of both one-shot methods: hold out the search's split, build the net for the data's
+ * input (`makeNet` is called after the seed is set), and train it with one sampled path per step on the
+ * shared training loop (logs, checkpoints, resume).
+ */
+export async function trainOneShot(
+  o: OneShotTrainingOptions,
+  makeNet: (input: ArchInput) => OneShotNet,
+): Promise<TrainSummary> {
   if (o.threads) setNumThreads(o.threads);
-  const space = resolveSpace(o.space);
   const split = await supernetSplits(o, (n) =>
     Math.max(1, Math.round(n * (o.holdoutShare ?? SEARCH_HOLDOUT_SHARE))),
   );
@@ -82,26 +108,23 @@ export async function runSupernetTraining(o: SupernetTrainingOptions): Promise<T
     holdout: split.count,
     seed: o.seed,
   };
-  const arch: SupernetArch = {
-    family: "spos-supernet",
-    space,
+  manualSeed(o.seed);
+  const net = makeNet({
     inputSize: dataset.height,
     inChannels: dataset.channels,
     classes: dataset.classes,
     stem: o.stem === "auto" ? (dataset.height <= 64 ? "small" : "standard") : o.stem,
-  };
-  manualSeed(o.seed);
-  const model = new Supernet(arch);
-  const sampler = samplerConfig(o.sampler, arch);
-  const samplePath = makeSampler(geneSpaceOf(space), sposProfilers(space, arch), sampler, o.seed);
+  });
+  const sampler = samplerConfig(o.sampler, net.genes, net.profilers.flops);
+  const samplePath = makeSampler(net.genes, net.profilers, sampler, o.seed);
   const loader = makeLoader(split.train, o, true);
   try {
     return await train({
-      arch,
-      model,
+      arch: net.arch,
+      model: net.model,
       config: trainConfigOf({ ...o, bnRecalibrationBatches: 0 }),
       extra: { sampler, data },
-      beforeStep: (step) => model.setPath(samplePath(step)),
+      beforeStep: (step) => net.model.setPath(samplePath(step)),
       train: loader,
       test: null,
       out: o.out,
@@ -111,4 +134,17 @@ export async function runSupernetTraining(o: SupernetTrainingOptions): Promise<T
   } finally {
     await loader.close();
   }
+}
+
+export function runSupernetTraining(o: SupernetTrainingOptions): Promise<TrainSummary> {
+  const space = resolveSpace(o.space);
+  return trainOneShot(o, (input) => {
+    const arch: SupernetArch = { family: "spos-supernet", space, ...input };
+    return {
+      arch,
+      model: new Supernet(arch),
+      genes: geneSpaceOf(space),
+      profilers: sposProfilers(space, arch),
+    };
+  });
 }

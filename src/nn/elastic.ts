@@ -1,10 +1,13 @@
 // Layers that run on a leading slice of their weights, for weight-sharing supernets (SPOS channel
 // search, Guo et al. 2020 Sec. 3.4: "weights sliced from the widest"; once-for-all's elastic width):
 // ElasticConv2d uses weight[:out, :in/groups] for the widths set in `active`, ElasticBatchNorm2d
-// normalises with the first C entries of its parameters and statistics, C taken from its input.
-import type { Tensor } from "../engine/index.js";
+// normalises with the first C entries of its parameters and statistics, C taken from its input;
+// ElasticLinear reads the first C input columns of its weight (a PruningNet's classifier after a
+// pruned last stage).
+import { F, type Tensor } from "../engine/index.js";
 import { BatchNorm2d } from "./batchnorm.js";
 import { Conv2d } from "./conv.js";
+import { Linear } from "./linear.js";
 
 /** The widths an elastic convolution runs with; input channels per group follow from the input. */
 export interface ActiveWidth {
@@ -40,5 +43,13 @@ export class ElasticBatchNorm2d extends BatchNorm2d {
       slice(this.runningMean),
       slice(this.runningVar),
     );
+  }
+}
+
+export class ElasticLinear extends Linear {
+  /** [N, C] with C <= inFeatures -> [N, out], with weight[:, :C]. */
+  override forward(x: Tensor): Tensor {
+    const c = x.shape[x.ndim - 1] as number;
+    return c === this.inFeatures ? super.forward(x) : F.linear(x, this.weight.narrow(1, 0, c), this.bias);
   }
 }

@@ -15,8 +15,14 @@ export {
 } from "./activation.js";
 export { BatchNorm2d, type BatchNorm2dOptions } from "./batchnorm.js";
 export { Conv2d, type Conv2dOptions } from "./conv.js";
-export { type ActiveWidth, ElasticBatchNorm2d, ElasticConv2d } from "./elastic.js";
+export { type ActiveWidth, ElasticBatchNorm2d, ElasticConv2d, ElasticLinear } from "./elastic.js";
 export { channelShuffle, channelSplit } from "./functional.js";
+export {
+  GeneratedConv2d,
+  type GeneratedConvOptions,
+  type GeneratedWidth,
+  PerWidthBatchNorm2d,
+} from "./generated.js";
 export * as init from "./init.js";
 export { Linear } from "./linear.js";
 export { Module, type StateDict } from "./module.js";

@@ -15,8 +15,8 @@ import {
 import { manualSeed, noGrad, randint, randn, type Tensor } from "../../src/engine/index.js";
 import { countArch, tracedCount } from "../../src/models/index.js";
 import { extractSubnet } from "../../src/nas/extract.js";
+import { PathEvaluator } from "../../src/nas/path-evaluator.js";
 import { Supernet, type SupernetArch } from "../../src/nas/supernet.js";
-import { SupernetEvaluator } from "../../src/nas/supernet-evaluator.js";
 import { SGD } from "../../src/train/sgd.js";
 import { trainStep } from "../../src/train/step.js";
 import { Random } from "../../src/util/random.js";
@@ -163,7 +163,7 @@ describe("SPOS supernet", () => {
     manualSeed(4);
     const net = new Supernet(archOf());
     const batch = () => ({ x: randn([16, 1, 28, 28]), y: randint(0, 10, [16], "int64") });
-    const evaluator = new SupernetEvaluator(net, [batch(), batch()], [batch(), batch()]);
+    const evaluator = new PathEvaluator(net, [batch(), batch()], [batch(), batch()]);
     const g = randomGenotype(SPOS_SMALL, new Random(6));
     const params = snapshot(net.namedParameters());
     const first = await evaluator.evaluate(g);

@@ -3,6 +3,8 @@
 // feature.1-13 = depthwise-separable blocks (dwconv_3x3, bn1, pwconv_1x1, bn2, each BN followed by
 // ReLU), global pool (pool1), fc. Width multiplier alpha: channels int(c * alpha) for every layer,
 // the last 1024 included (the paper's uniform baselines; MetaPruning's pruned nets keep it at 1024).
+// Explicit `channels` (MetaPruning, Liu et al., ICCV 2019: a pruned net's arbitrary per-layer widths)
+// replace the multiplier; both decode the same way.
 // The paper's Table 1 lists the 13th block as s2 on a 7x7 map (a known typo): as in every
 // implementation, the 12th block (512 -> 1024) has stride 2 and the 13th stride 1.
 // Small stem: feature.0 has stride 1 instead of 2 (nothing else changes).
@@ -28,18 +30,46 @@ const LAYERS: readonly (readonly [number, number])[] = [
   [1024, 2],
   [1024, 1],
 ];
+const BLOCKS = LAYERS.length - 1;
+
+/** Per-layer widths, e.g. of a MetaPruning pruned net. */
+export interface MobileNetV1Channels {
+  /** Output of feature.0 (conv1). */
+  stem: number;
+  /** pwconv_1x1 output of feature.1 .. feature.13 (13 entries); each dwconv_3x3 keeps its input width. */
+  blocks: number[];
+}
 
 export interface MobileNetV1Arch extends CommonArch {
   family: "mobilenet_v1";
-  /** Width multiplier alpha (Sec. 3.3); every layer gets int(channels * alpha). */
+  /** Width multiplier alpha (Sec. 3.3); every layer gets int(channels * alpha). Ignored when `channels` is set. */
   width: number;
+  /** Explicit per-layer widths; when present they replace `width`. */
+  channels?: MobileNetV1Channels;
 }
+
+const channelCount = z.number().int().min(1);
 
 const schema = z.object({
   family: z.literal("mobilenet_v1"),
   width: z.number().min(0.1).max(2).default(1),
+  channels: z
+    .strictObject({
+      stem: channelCount,
+      blocks: z
+        .array(channelCount)
+        .length(BLOCKS, `MobileNetV1 has ${BLOCKS} blocks (feature.1 .. feature.13)`),
+    })
+    .optional(),
   ...commonFields,
 });
+
+/** The explicit `channels`, or the widths the multiplier gives. */
+function channelsOf(a: MobileNetV1Arch): MobileNetV1Channels {
+  if (a.channels) return a.channels;
+  const [stem, ...blocks] = LAYERS.map(([c]) => Math.floor(c * a.width));
+  return { stem: stem as number, blocks };
+}
 
 /** MetaPruning dw3x3_pw1x1: depthwise 3x3 (stride) -> BN -> ReLU -> pointwise 1x1 -> BN -> ReLU. */
 function separable(inp: number, oup: number, stride: number): Node {
@@ -54,7 +84,8 @@ function separable(inp: number, oup: number, stride: number): Node {
 }
 
 function decode(a: MobileNetV1Arch): Node {
-  const widths = LAYERS.map(([c]) => Math.floor(c * a.width));
+  const { stem, blocks } = channelsOf(a);
+  const widths = [stem, ...blocks];
   const feature: Named[] = LAYERS.map(([, s], i) => {
     const stride = i === 0 && a.stem === "small" ? 1 : s;
     const c = widths[i] as number;

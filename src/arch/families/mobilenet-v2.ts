@@ -1,6 +1,12 @@
-// MobileNetV2 (Sandler et al., CVPR 2018, Table 2), laid out, rounded and named exactly as
-// torchvision's MobileNetV2 (features.0 stem, features.1-17 InvertedResidual with a `conv`
-// Sequential, features.18 conv1x1 to the last width, global pool, classifier = dropout + linear).
+// MobileNetV2 (Sandler et al., CVPR 2018, Table 2), laid out, rounded and named as torchvision's
+// MobileNetV2 (features.0 stem, features.1-17 InvertedResidual with a `conv` Sequential, features.18
+// conv1x1 to the last width, global pool, classifier = dropout + linear).
+// Explicit `channels` (MetaPruning, Liu et al., ICCV 2019: a pruned net's arbitrary per-layer widths)
+// replace the width multiplier; both decode the same way. The residual add: with a width multiplier,
+// torchvision's rule (stride 1 and inp == oup); with `channels`, every block but the first of its stage,
+// as in MetaPruning's PruningNet (mobilenetv2/training/mobilenet_v2.py, `max_inp == max_oup` on the
+// unpruned widths), so a pruned first block whose widths happen to match gets none. The two agree at
+// every width >= 0.28; below it torchvision's rounding can make a stride-1 first block's widths equal.
 // Small stem: features.0 has stride 1 instead of 2 (nothing else changes; 32x32 input -> 4x4 into
 // features.18 instead of 1x1).
 import { z } from "zod";
@@ -18,41 +24,104 @@ const SETTINGS: readonly (readonly [number, number, number, number])[] = [
   [6, 160, 3, 2],
   [6, 320, 1, 1],
 ];
+/** Blocks with an expansion conv (t != 1): features.2 .. features.17. */
+const EXPANDED = SETTINGS.reduce((sum, [t, , n]) => sum + (t === 1 ? 0 : n), 0);
+
+/** Per-layer widths, e.g. of a MetaPruning pruned net. */
+export interface MobileNetV2Channels {
+  /** Output of features.0. */
+  stem: number;
+  /** Output of each of the 7 stages, shared by all its blocks (so the residual adds line up). */
+  stages: number[];
+  /**
+   * Expansion width (the 1x1 expansion conv's output = the depthwise width) of every block that has one,
+   * features.2 .. features.17 (16 entries); features.1 (t = 1) runs its depthwise on the stem width.
+   */
+  hidden: number[];
+  /** Output of features.18 (1280 at width <= 1). */
+  last: number;
+}
 
 export interface MobileNetV2Arch extends CommonArch {
   family: "mobilenet_v2";
-  /** Width multiplier (torchvision's width_mult); channels rounded to multiples of 8. */
+  /** Width multiplier (torchvision's width_mult); channels rounded to multiples of 8. Ignored when `channels` is set. */
   width: number;
+  /** Explicit per-layer widths; when present they replace `width`. */
+  channels?: MobileNetV2Channels;
 }
+
+const channelCount = z.number().int().min(1);
 
 const schema = z.object({
   family: z.literal("mobilenet_v2"),
   width: z.number().min(0.1).max(2).default(1),
+  channels: z
+    .strictObject({
+      stem: channelCount,
+      stages: z.array(channelCount).length(SETTINGS.length, `MobileNetV2 has ${SETTINGS.length} stages`),
+      hidden: z
+        .array(channelCount)
+        .length(EXPANDED, `MobileNetV2 has ${EXPANDED} expanding blocks (features.2 .. features.17)`),
+      last: channelCount,
+    })
+    .optional(),
   ...commonFields,
 });
 
-/** torchvision InvertedResidual(inp, oup, stride, t): residual only when stride 1 and inp == oup. */
-function invertedResidual(inp: number, oup: number, stride: number, t: number): Node {
-  const hidden = Math.round(inp * t);
+interface Block {
+  inp: number;
+  oup: number;
+  stride: number;
+  t: number;
+  first: boolean;
+}
+
+/** Every inverted residual block in order (features.1 .. features.17) with its widths. */
+function blocksOf(stem: number, stages: readonly number[]): Block[] {
+  let inp = stem;
+  return SETTINGS.flatMap(([t, , n, s], stage) =>
+    Array.from({ length: n }, (_, i) => {
+      const oup = stages[stage] as number;
+      const block = { inp, oup, stride: i === 0 ? s : 1, t, first: i === 0 };
+      inp = oup;
+      return block;
+    }),
+  );
+}
+
+/** The explicit `channels`, or the widths torchvision's width_mult gives. */
+function channelsOf(a: MobileNetV2Arch): MobileNetV2Channels {
+  if (a.channels) return a.channels;
+  const stem = makeDivisible(32 * a.width);
+  const stages = SETTINGS.map(([, c]) => makeDivisible(c * a.width));
+  const hidden = blocksOf(stem, stages)
+    .filter((b) => b.t !== 1)
+    .map((b) => Math.round(b.inp * b.t));
+  return { stem, stages, hidden, last: makeDivisible(1280 * Math.max(1, a.width)) };
+}
+
+/** torchvision InvertedResidual: [expansion 1x1 when hidden is given,] depthwise 3x3, linear 1x1. */
+function invertedResidual(b: Block, hidden: number | null, residual: boolean): Node {
+  const dw = hidden ?? b.inp;
   const layers: Node[] = [];
-  if (t !== 1) layers.push(seq(...convBnAct(hidden, 1, "relu6")));
-  layers.push(seq(...convBnAct(hidden, 3, "relu6", { stride, groups: hidden })), conv(oup, 1), bn());
+  if (hidden !== null) layers.push(seq(...convBnAct(hidden, 1, "relu6")));
+  layers.push(seq(...convBnAct(dw, 3, "relu6", { stride: b.stride, groups: dw })), conv(b.oup, 1), bn());
   const body: Named[] = [["conv", seq(...layers)]];
-  return stride === 1 && inp === oup ? { op: "add", main: body, shortcut: null, after: null } : named(body);
+  return residual ? { op: "add", main: body, shortcut: null, after: null } : named(body);
 }
 
 function decode(a: MobileNetV2Arch): Node {
-  let inp = makeDivisible(32 * a.width);
-  const last = makeDivisible(1280 * Math.max(1, a.width));
-  const features: Node[] = [seq(...convBnAct(inp, 3, "relu6", { stride: a.stem === "small" ? 1 : 2 }))];
-  for (const [t, c, n, s] of SETTINGS) {
-    const oup = makeDivisible(c * a.width);
-    for (let i = 0; i < n; i++) {
-      features.push(invertedResidual(inp, oup, i === 0 ? s : 1, t));
-      inp = oup;
-    }
-  }
-  features.push(seq(...convBnAct(last, 1, "relu6")));
+  const { stem, stages, hidden, last } = channelsOf(a);
+  let expanded = 0;
+  const residual = (b: Block) => (a.channels ? !b.first : b.stride === 1 && b.inp === b.oup);
+  const blocks = blocksOf(stem, stages).map((b) =>
+    invertedResidual(b, b.t === 1 ? null : (hidden[expanded++] as number), residual(b)),
+  );
+  const features: Node[] = [
+    seq(...convBnAct(stem, 3, "relu6", { stride: a.stem === "small" ? 1 : 2 })),
+    ...blocks,
+    seq(...convBnAct(last, 1, "relu6")),
+  ];
   return named([
     ["features", seq(...features)],
     ["pool", gap()],

@@ -5,6 +5,10 @@
 // MetaPruning paper's uniform ResNet-50 baselines (0.75x 2.3G, 0.5x 1.1G) match scaling every
 // layer (2.32G, 1.05G); its pruned nets keep layer4's 2048 outputs unscaled instead
 // (liuzechun/MetaPruning resnet/evaluating/resnet.py), which would give 2.39G and 1.14G.
+// Explicit `channels` (MetaPruning, Liu et al., ICCV 2019: a pruned net's arbitrary per-layer widths)
+// replace the multiplier; both decode the same way. The `downsample` shortcut sits on the first block
+// of a stage when the stride or the width changes, and always on a Bottleneck's (as torchvision's rule
+// gives for the unpruned net and MetaPruning's resnet.py `is_downsample` does for pruned ones).
 // torchvision reuses one parameterless ReLU module; here the block's second ReLU is `relu2` and the
 // ReLU after the residual add is the add node's own.
 // Small stem (the common CIFAR variant): conv1 is 3x3 stride 1 (padding 1) and the maxpool is dropped;
@@ -22,68 +26,128 @@ const DEPTHS: Record<number, { repeats: readonly number[]; bottleneck: boolean }
 };
 const PLANES = [64, 128, 256, 512];
 
+/** Per-layer widths, e.g. of a MetaPruning pruned net. */
+export interface ResNetChannels {
+  /** Output of conv1. */
+  stem: number;
+  /** Output of each of the 4 stages (Bottleneck: conv3, planes * 4 unpruned; BasicBlock: conv2). */
+  stages: number[];
+  /** One entry per block over all stages (BasicBlock: conv1 output; Bottleneck: conv1 and conv2 output). */
+  mid: number[];
+}
+
 export interface ResNetArch extends CommonArch {
   family: "resnet";
   depth: 18 | 34 | 50;
-  /** Width multiplier on the stem and every stage's planes; channels int(c * width). */
+  /** Width multiplier on the stem and every stage's planes; channels int(c * width). Ignored when `channels` is set. */
   width: number;
+  /** Explicit per-layer widths; when present they replace `width`. */
+  channels?: ResNetChannels;
 }
 
-const schema = z.object({
-  family: z.literal("resnet"),
-  depth: z.union([z.literal(18), z.literal(34), z.literal(50)]),
-  width: z.number().min(0.1).max(2).default(1),
-  ...commonFields,
-});
+const channelCount = z.number().int().min(1);
+const blockCount = (depth: number) => (DEPTHS[depth]?.repeats ?? []).reduce((sum, n) => sum + n, 0);
 
-/** torchvision BasicBlock / Bottleneck; `downsample` (conv1x1 stride + BN) when the shape changes. */
-function block(inp: number, planes: number, stride: number, bottleneck: boolean): Node {
-  const oup = bottleneck ? planes * 4 : planes;
+const schema = z
+  .object({
+    family: z.literal("resnet"),
+    depth: z.union([z.literal(18), z.literal(34), z.literal(50)]),
+    width: z.number().min(0.1).max(2).default(1),
+    channels: z
+      .strictObject({
+        stem: channelCount,
+        stages: z.array(channelCount).length(PLANES.length, `ResNet has ${PLANES.length} stages`),
+        mid: z.array(channelCount),
+      })
+      .optional(),
+    ...commonFields,
+  })
+  .superRefine((a, ctx) => {
+    const blocks = blockCount(a.depth);
+    if (a.channels && a.channels.mid.length !== blocks) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["channels", "mid"],
+        message: `ResNet-${a.depth} has ${blocks} blocks, got ${a.channels.mid.length}`,
+      });
+    }
+  });
+
+/** The explicit `channels`, or the widths the multiplier gives. */
+function channelsOf(a: ResNetArch): ResNetChannels {
+  if (a.channels) return a.channels;
+  const { repeats, bottleneck } = DEPTHS[a.depth] as (typeof DEPTHS)[number];
+  const planes = PLANES.map((c) => Math.floor(c * a.width));
+  return {
+    stem: Math.floor(64 * a.width),
+    stages: planes.map((p) => (bottleneck ? p * 4 : p)),
+    mid: repeats.flatMap((n, s) => Array<number>(n).fill(planes[s] as number)),
+  };
+}
+
+/** One residual block's widths and place; only a stage's first block may change them. */
+interface Block {
+  inp: number;
+  mid: number;
+  oup: number;
+  stride: number;
+  first: boolean;
+}
+
+/**
+ * torchvision BasicBlock / Bottleneck with `mid` inner and `oup` output channels; `downsample` (conv1x1
+ * stride + BN) on a stage's first block when the stride or the width changes, and always on a Bottleneck's.
+ */
+function block({ inp, mid, oup, stride, first }: Block, bottleneck: boolean): Node {
   const main: Named[] = bottleneck
     ? [
-        ["conv1", conv(planes, 1)],
+        ["conv1", conv(mid, 1)],
         ["bn1", bn()],
         ["relu", relu],
-        ["conv2", conv(planes, 3, { stride })],
+        ["conv2", conv(mid, 3, { stride })],
         ["bn2", bn()],
         ["relu2", relu],
         ["conv3", conv(oup, 1)],
         ["bn3", bn()],
       ]
     : [
-        ["conv1", conv(planes, 3, { stride })],
+        ["conv1", conv(mid, 3, { stride })],
         ["bn1", bn()],
         ["relu", relu],
-        ["conv2", conv(planes, 3)],
+        ["conv2", conv(oup, 3)],
         ["bn2", bn()],
       ];
   const shortcut: Named | null =
-    stride !== 1 || inp !== oup ? ["downsample", seq(conv(oup, 1, { stride }), bn())] : null;
+    first && (stride !== 1 || inp !== oup || bottleneck)
+      ? ["downsample", seq(conv(oup, 1, { stride }), bn())]
+      : null;
   return { op: "add", main, shortcut, after: "relu" };
 }
 
 function decode(a: ResNetArch): Node {
   const { repeats, bottleneck } = DEPTHS[a.depth] as (typeof DEPTHS)[number];
-  const scaled = (c: number) => Math.floor(c * a.width);
-  let inp = scaled(64);
+  const { stem, stages, mid } = channelsOf(a);
+  let inp = stem;
+  let index = 0;
   const layers: Named[] =
     a.stem === "small"
       ? [
-          ["conv1", conv(inp, 3)],
+          ["conv1", conv(stem, 3)],
           ["bn1", bn()],
           ["relu", relu],
         ]
       : [
-          ["conv1", conv(inp, 7, { stride: 2 })],
+          ["conv1", conv(stem, 7, { stride: 2 })],
           ["bn1", bn()],
           ["relu", relu],
           ["maxpool", maxPool(3, 2, 1)],
         ];
   repeats.forEach((n, s) => {
-    const planes = scaled(PLANES[s] as number);
+    const oup = stages[s] as number;
     const blocks = Array.from({ length: n }, (_, i) => {
-      const b = block(inp, planes, i === 0 && s > 0 ? 2 : 1, bottleneck);
-      inp = bottleneck ? planes * 4 : planes;
+      const stride = i === 0 && s > 0 ? 2 : 1;
+      const b = block({ inp, mid: mid[index++] as number, oup, stride, first: i === 0 }, bottleneck);
+      inp = oup;
       return b;
     });
     layers.push([`layer${s + 1}`, seq(...blocks)]);

@@ -1,14 +1,17 @@
-// Scores a path with the supernet's inherited weights (Guo et al. 2020 Sec. 3.4; official
-// src/Search/tester.py): reset BN running statistics, recompute them on a fixed set of training
+// Scores a path with a one-shot network's weights (SPOS, Guo et al. 2020 Sec. 3.4, official
+// src/Search/tester.py; MetaPruning's generated weights, Liu et al. 2019 Sec. 3.3, official search.py): reset BN running statistics, recompute them on a fixed set of training
 // images (train mode, no gradients), then top-1 accuracy on the hold-out split in eval mode. The
 // images are decoded once and kept as tensors, so every candidate sees exactly the same data and a
 // score depends only on the path and the weights.
 import { keep, type Tensor, tensor } from "../engine/index.js";
+import type { Module } from "../nn/index.js";
 import { recalibrateBatchNorm } from "../train/bn.js";
 import { evalBatch } from "../train/step.js";
 import type { BatchSource } from "../train/trainer.js";
-import type { Supernet } from "./supernet.js";
 import type { Evaluator, Genotype } from "./types.js";
+
+/** A one-shot network: a SPOS supernet or a MetaPruning PruningNet, running the path last set. */
+export type PathNet = Module & { setPath(g: Genotype): void };
 
 export interface LabelledBatch {
   x: Tensor;
@@ -30,9 +33,9 @@ export async function collectBatches(source: BatchSource, images: number): Promi
   return batches;
 }
 
-export class SupernetEvaluator implements Evaluator {
+export class PathEvaluator implements Evaluator {
   constructor(
-    readonly supernet: Supernet,
+    readonly net: PathNet,
     /** Training images for BN recalibration (official: 200 batches of 128 training images). */
     readonly recalibration: readonly LabelledBatch[],
     /** Hold-out images the score is the top-1 accuracy on. */
@@ -40,16 +43,16 @@ export class SupernetEvaluator implements Evaluator {
   ) {}
 
   async evaluate(g: Genotype): Promise<number> {
-    this.supernet.setPath(g);
+    this.net.setPath(g);
     await recalibrateBatchNorm(
-      this.supernet,
+      this.net,
       this.recalibration.map((b) => b.x),
     );
-    this.supernet.eval();
+    this.net.eval();
     let correct = 0;
     let seen = 0;
     for (const { x, y } of this.holdout) {
-      const r = evalBatch(this.supernet, x, y);
+      const r = evalBatch(this.net, x, y);
       correct += r.top1;
       seen += r.samples;
     }
