@@ -1,7 +1,7 @@
 // `lithe bench engine`: the ShuffleNet V2 training-step benchmark against PyTorch (bench/engine.ts).
 import { type Command, InvalidArgumentError } from "commander";
 import { countArch, resolveArch } from "../arch/index.js";
-import { nonNegativeInt, positiveInt, siCount } from "./args.js";
+import { nonNegativeInt, positiveInt, positiveNumber, siCount } from "./args.js";
 import { layerTable, si } from "./format.js";
 
 interface EngineFlags {
@@ -74,6 +74,20 @@ interface SposFlags {
   rankingArchs: number;
   rankingEpochs: number;
   retrainEpochs: number;
+}
+
+interface MetaPruningFlags {
+  out: string;
+  data: string;
+  baseWidth: number;
+  hidden: number;
+  pruningNetEpochs: number;
+  limits: string;
+  population: number;
+  generations: number;
+  seeds: string;
+  retrainSteps: number;
+  threads?: number;
 }
 
 export function registerBench(program: Command): void {
@@ -228,6 +242,36 @@ export function registerBench(program: Command): void {
       if (limits.length !== 2)
         throw new Error(`--limits: expected two FLOPs limits like 5M,6.5M, got "${o.limits}"`);
       const r = await runSposBench({ ...o, limits: limits as [number, number] });
+      console.log(JSON.stringify(r, null, 2));
+    });
+  bench
+    .command("metapruning")
+    .description(
+      "MetaPruning on Fashion-MNIST (MobileNetV2 space on a narrowed base): PruningNet training, search at two FLOPs budgets, searched widths vs the uniform-width net at the same budget, both retrained from scratch over several seeds",
+    )
+    .option("--out <dir>", "where the runs and bench-metapruning.json go", "runs/bench-metapruning")
+    .option("--data <spec>", "dataset (synthetic:N for a quick dry run)", "fashion-mnist")
+    .option("--base-width <x>", "factor on the official 1.4x MobileNetV2 base widths", positiveNumber, 0.5)
+    .option("--hidden <n>", "hidden width of the weight generators", positiveInt, 32)
+    .option("--pruning-net-epochs <n>", "PruningNet training epochs", positiveInt, 4)
+    .option("--limits <a,b>", "the two FLOPs budgets", "1M,3M")
+    .option("--population <n>", "search population", positiveInt, 12)
+    .option("--generations <n>", "search generations", positiveInt, 6)
+    .option("--seeds <list>", "seeds of the from-scratch trainings", "1,2")
+    .option(
+      "--retrain-steps <n>",
+      "steps of every from-scratch training (same budget for both nets)",
+      positiveInt,
+      900,
+    )
+    .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
+    .action(async (o: MetaPruningFlags) => {
+      const { runMetaPruningBench } = await import("../../bench/metapruning.js");
+      const limits = o.limits.split(",").map(siCount);
+      if (limits.length !== 2)
+        throw new Error(`--limits: expected two FLOPs budgets like 1M,3M, got "${o.limits}"`);
+      const seeds = o.seeds.split(",").map((s) => nonNegativeInt(s));
+      const r = await runMetaPruningBench({ ...o, limits: limits as [number, number], seeds });
       console.log(JSON.stringify(r, null, 2));
     });
 }

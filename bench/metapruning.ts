@@ -1,0 +1,144 @@
+// The MetaPruning benchmark on Fashion-MNIST (Liu et al., ICCV 2019, Sec. 4.2: pruned nets retrained
+// from scratch against uniformly scaled ones at the same FLOPs): a MobileNetV2 pruning space on a
+// narrowed base (so the PruningNet trains in minutes on a CPU), then for each of two FLOPs budgets
+// 1. the evolutionary search on the PruningNet, 2. the uniform-width network at the same budget,
+// 3. both retrained from scratch with the same recipe and step budget under each of several seeds.
+// Writes every figure to <out>/bench-metapruning.json as soon as it has it.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { narrowSpace, PRUNING_SPACES, type PruningSpace } from "../src/arch/spaces/pruning.js";
+import { setNumThreads } from "../src/engine/index.js";
+import { uniformBaseline } from "../src/prune/baseline.js";
+import { inputOf } from "../src/prune/pruning-net.js";
+import { readPruningNetRun, runPruneSearch } from "../src/prune/search-run.js";
+import { runPruningNetTraining } from "../src/prune/train-run.js";
+import { recipe } from "../src/train/recipe.js";
+import { runTraining } from "../src/train/run.js";
+import { writeFileAtomic } from "../src/util/files.js";
+
+export interface MetaPruningBenchOptions {
+  out: string;
+  /** Fashion-MNIST for the published figures; "synthetic:N" for a quick dry run. */
+  data: string;
+  /** Factor on the official MobileNetV2 1.4x base widths, and the generators' hidden width. */
+  baseWidth: number;
+  hidden: number;
+  pruningNetEpochs: number;
+  /** The two FLOPs budgets. */
+  limits: [number, number];
+  population: number;
+  generations: number;
+  /** Seeds of the from-scratch trainings; each pruned/uniform pair shares one. */
+  seeds: number[];
+  /** Training steps of every from-scratch run (the same budget for both networks). */
+  retrainSteps: number;
+  threads?: number;
+}
+
+const log = (message: string) =>
+  console.error(`[bench metapruning ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<Record<string, unknown>> {
+  if (o.threads) setNumThreads(o.threads);
+  mkdirSync(o.out, { recursive: true });
+  const results: Record<string, unknown> = { options: o };
+  const save = () =>
+    writeFileAtomic(join(o.out, "bench-metapruning.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const data = { data: o.data, augment: "auto", workers: 1 };
+
+  const space: PruningSpace = narrowSpace(PRUNING_SPACES.mobilenet_v2 as PruningSpace, o.baseWidth, o.hidden);
+  const spaceFile = join(o.out, "space.json");
+  writeFileSync(spaceFile, `${JSON.stringify(space, null, 2)}\n`);
+
+  log(`PruningNet (${space.name}, hidden ${space.hidden}): ${o.pruningNetEpochs} epochs`);
+  const pruningNet = join(o.out, "pruningnet");
+  const trained = await runPruningNetTraining({
+    ...data,
+    ...recipe({ epochs: o.pruningNetEpochs, logEvery: 100, checkpointEvery: 1000 }),
+    space: spaceFile,
+    stem: "auto",
+    sampler: { kind: "uniform" },
+    out: pruningNet,
+    resume: false,
+  });
+  results.pruningnet = {
+    seconds: trained.seconds,
+    train_top1: trained.trainTop1,
+    imgs_per_s: trained.imagesPerSecond,
+  };
+  save();
+  const input = inputOf(readPruningNetRun(pruningNet).arch);
+
+  const retrain = async (archFile: string, seed: number) => {
+    const r = await runTraining({
+      ...data,
+      model: archFile,
+      stem: "auto",
+      ...recipe({ epochs: 1000, steps: o.retrainSteps, seed, logEvery: 200, checkpointEvery: 100000 }),
+      out: join(archFile.replace(/\.json$/, ""), `s${seed}`),
+      resume: false,
+    });
+    return r.test?.top1 ?? Number.NaN;
+  };
+
+  const budgets: Record<string, unknown>[] = [];
+  results.budgets = budgets;
+  for (const flops of o.limits) {
+    const tag = `${flops / 1e6}M`;
+    log(`search under ${tag} FLOPs (${o.population} x ${o.generations})`);
+    const searchDir = join(o.out, `search-${tag}`);
+    const found = await runPruneSearch({
+      pruningNet,
+      out: searchDir,
+      resume: false,
+      method: "evolution",
+      flops,
+      evolution: { population: o.population, generations: o.generations, topK: 10, seed: 0 },
+      batchSize: 250,
+      workers: 1,
+    });
+    const uniform = uniformBaseline(space, input, { flops });
+    const uniformFile = join(o.out, `uniform-${tag}.json`);
+    writeFileAtomic(uniformFile, `${JSON.stringify(uniform.arch, null, 2)}\n`);
+    const prunedFile = join(o.out, `pruned-${tag}.json`);
+    writeFileAtomic(prunedFile, `${JSON.stringify(found.arch, null, 2)}\n`);
+    const budget: Record<string, unknown> = {
+      limit: flops,
+      search_seconds: found.seconds,
+      evaluated: found.evaluated,
+      pruned: {
+        flops: found.best.costs.flops,
+        params: found.best.costs.params,
+        holdout_top1: found.best.score,
+        channels: found.arch.channels,
+      },
+      uniform: {
+        flops: uniform.flops,
+        params: uniform.params,
+        scale: uniform.scale,
+        channels: uniform.arch.channels,
+      },
+    };
+    budgets.push(budget);
+    save();
+    const pruned: number[] = [];
+    const scaled: number[] = [];
+    for (const seed of o.seeds) {
+      log(`${tag}: retraining both from scratch, seed ${seed}, ${o.retrainSteps} steps`);
+      pruned.push(await retrain(prunedFile, seed));
+      scaled.push(await retrain(uniformFile, seed));
+      budget.test_top1 = {
+        pruned,
+        uniform: scaled,
+        pruned_mean: mean(pruned),
+        uniform_mean: mean(scaled),
+        difference: mean(pruned) - mean(scaled),
+        per_seed_difference: pruned.map((p, i) => p - (scaled[i] as number)),
+      };
+      save();
+    }
+  }
+  return results;
+}
