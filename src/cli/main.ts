@@ -8,6 +8,7 @@ import { registerExport } from "./export.js";
 import { registerLatency } from "./latency.js";
 import { registerModels } from "./models.js";
 import { registerNas } from "./nas.js";
+import { registerPrune } from "./prune.js";
 import { registerTrain } from "./train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
@@ -27,6 +28,7 @@ registerDoctor(program);
 registerModels(program);
 registerTrain(program);
 registerNas(program);
+registerPrune(program);
 registerLatency(program);
 registerBench(program);
 registerExport(program);

@@ -1,0 +1,276 @@
+// The flags, value mapping and output every one-shot method's commands share: training a one-shot
+// network (`lithe supernet train`, `lithe prune train`) and searching it under limits (`lithe search`,
+// `lithe prune search`, and the limits of `lithe prune baseline`).
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import { SEARCH_HOLDOUT_SHARE } from "../nas/defaults.js";
+import type { Candidate } from "../nas/evolution.js";
+import type { SearchOptions, SearchRunResult } from "../nas/one-shot-search.js";
+import { EVOLUTION_DEFAULTS as E } from "../nas/search-state.js";
+import type { OneShotTrainingOptions, SamplerChoice } from "../nas/supernet-run.js";
+import type { DataChoice, StemChoice } from "../train/setup.js";
+import type { TrainConfig, TrainSummary } from "../train/trainer.js";
+import { nonNegativeInt, positiveInt, probability, siCount } from "./args.js";
+import { si, table } from "./format.js";
+import { type Progress, progressBar } from "./progress.js";
+import { dataOptions, percent, recipeOptions, recipeValues, stemOption, trainProgress } from "./train.js";
+
+/** Flags of a one-shot training command (`lithe supernet train`, `lithe prune train`). */
+interface OneShotTrainFlags extends DataChoice, Omit<TrainConfig, "steps" | "clipGradNorm" | "nesterov"> {
+  space: string;
+  stem: StemChoice;
+  sampler: "uniform" | "constrained" | "flops-bins";
+  samplerFlops?: number;
+  samplerParams?: number;
+  bins?: number;
+  holdoutShare: number;
+  steps?: number;
+  clipGradNorm?: number;
+  nesterov?: boolean;
+  out?: string;
+  resume?: boolean;
+  threads?: number;
+  json?: boolean;
+}
+
+/** FLOPs and params limits as flags give them. */
+export interface LimitFlags {
+  flops?: number;
+  params?: number;
+}
+
+/** Flags of a one-shot search command (`lithe search`, `lithe prune search`). */
+export interface OneShotSearchFlags extends LimitFlags {
+  data?: string;
+  out?: string;
+  resume?: boolean;
+  method: "evolution" | "random";
+  population: number;
+  generations: number;
+  topK: number;
+  mutations?: number;
+  crossovers?: number;
+  mutationProb: number;
+  seed: number;
+  recalImages?: number;
+  scoreImages?: number;
+  batchSize: number;
+  workers: number;
+  threads?: number;
+  json?: boolean;
+}
+
+const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, "_");
+
+/** What a one-shot training command trains. */
+export interface OneShotTraining {
+  /** Names the default run directory (runs/<kind>-<space>-<data>) and the progress bar. */
+  kind: string;
+  space: { default: string; help: string };
+  /** The library call (imported lazily, so --help does not load libtorch). */
+  run: (o: OneShotTrainingOptions & { space: string }) => Promise<TrainSummary>;
+}
+
+/** The sampler the flags choose; --sampler constrained needs a limit. */
+function samplerChoice(o: OneShotTrainFlags): SamplerChoice {
+  if (o.sampler === "constrained") {
+    if (o.samplerFlops === undefined && o.samplerParams === undefined)
+      throw new Error("--sampler constrained needs --sampler-flops and/or --sampler-params");
+    return {
+      kind: "constrained",
+      ...(o.samplerFlops === undefined ? {} : { flops: o.samplerFlops }),
+      ...(o.samplerParams === undefined ? {} : { params: o.samplerParams }),
+    };
+  }
+  if (o.sampler === "flops-bins")
+    return { kind: "flops-bins", ...(o.bins === undefined ? {} : { bins: o.bins }) };
+  return { kind: "uniform" };
+}
+
+/**
+ * A one-shot training command: --space, the stem, data and recipe flags of `lithe train`, how paths are
+ * sampled, the search's hold-out share and --out; the action trains and prints one summary line.
+ */
+export function oneShotTrainCommand(cmd: Command, t: OneShotTraining): Command {
+  return recipeOptions(
+    dataOptions(cmd.option("--space <spec>", t.space.help, t.space.default).addOption(stemOption())),
+  )
+    .addOption(
+      new Option(
+        "--sampler <kind>",
+        "uniform: every path equally likely (paper); constrained: uniform over paths within --sampler-flops/--sampler-params; flops-bins: official code's FLOPs-bin scheme",
+      )
+        .choices(["uniform", "constrained", "flops-bins"])
+        .default("uniform"),
+    )
+    .option("--sampler-flops <x>", "constrained sampler: FLOPs limit, e.g. 12M", siCount)
+    .option("--sampler-params <x>", "constrained sampler: params limit, e.g. 400k", siCount)
+    .option("--bins <n>", "flops-bins sampler: number of bins (default 7, as official)", positiveInt)
+    .option(
+      "--holdout-share <x>",
+      "share of the training split held out for the search",
+      probability,
+      SEARCH_HOLDOUT_SHARE,
+    )
+    .option("--out <dir>", `run directory (default runs/${t.kind}-<space>-<data>)`)
+    .action(async (o: OneShotTrainFlags) => {
+      const sampler = samplerChoice(o);
+      const out = o.out ?? join("runs", `${t.kind}-${slug(o.space)}-${slug(o.data)}`);
+      const bar = progressBar(t.kind, !o.json && process.stderr.isTTY === true);
+      const r = await t.run({
+        ...o,
+        ...recipeValues(o),
+        sampler,
+        out,
+        onWarning: (w) => console.error(`lithe: ${w}`),
+        onProgress: trainProgress(bar),
+      });
+      bar.stop();
+      if (o.json) console.log(JSON.stringify({ out, ...r }));
+      else
+        console.log(
+          `${out}: ${r.steps} steps (${r.epochs.toFixed(2)} epochs) in ${r.seconds.toFixed(1)} s, ${r.imagesPerSecond.toFixed(0)} img/s; train loss ${r.trainLoss.toFixed(4)}, top-1 ${percent(r.trainTop1)} (sampled paths)`,
+        );
+    });
+}
+
+/** --flops and --params: hard limits of a search or a baseline. */
+export const limitOptions = (cmd: Command): Command =>
+  cmd
+    .option("--flops <x>", "FLOPs limit (multiply-adds), e.g. 12M", siCount)
+    .option("--params <x>", "parameter limit, e.g. 400k", siCount);
+
+/** The limits that were given, as the libraries take them. */
+export const limitValues = (o: LimitFlags): LimitFlags => ({
+  ...(o.flops === undefined ? {} : { flops: o.flops }),
+  ...(o.params === undefined ? {} : { params: o.params }),
+});
+
+/** The limits in a file name, e.g. "flops30.00M-params400.0K" ("unconstrained" without any). */
+export const limitsSlug = (o: LimitFlags & { latency?: number }): string =>
+  [
+    o.flops && `flops${si(o.flops)}`,
+    o.params && `params${si(o.params)}`,
+    o.latency && `latency${o.latency}ms`,
+  ]
+    .filter(Boolean)
+    .join("-") || "unconstrained";
+
+/**
+ * The flags every one-shot search takes after its run directory and limits: method, evolution,
+ * scoring, data, threads and output (`runFlag` names the run-directory flag in --out's default).
+ */
+export function searchOptions(cmd: Command, runFlag: string): Command {
+  return cmd
+    .addOption(
+      new Option("--method <kind>", "evolution (paper) or random search (the baseline, same budget)")
+        .choices(["evolution", "random"])
+        .default("evolution"),
+    )
+    .option("--population <n>", "candidates per generation", positiveInt, E.population)
+    .option(
+      "--generations <n>",
+      "generations, the first one random (budget: population x generations)",
+      positiveInt,
+      E.generations,
+    )
+    .option("--top-k <n>", "parents: the best k of everything evaluated", positiveInt, E.topK)
+    .option(
+      "--mutations <n>",
+      "children by mutation per generation (default: half the population)",
+      nonNegativeInt,
+    )
+    .option(
+      "--crossovers <n>",
+      "children by crossover per generation (default: half the population)",
+      nonNegativeInt,
+    )
+    .option("--mutation-prob <x>", "probability a mutation redraws each gene", probability, E.mutationProb)
+    .option("--seed <n>", "seed of the search", nonNegativeInt, E.seed)
+    .option(
+      "--recal-images <n>",
+      "training images BN is recalibrated on per candidate (default 2% of the split)",
+      positiveInt,
+    )
+    .option("--score-images <n>", "hold-out images each candidate is scored on (default: all)", positiveInt)
+    .option("--batch-size <n>", "images per forward pass when scoring", positiveInt, 250)
+    .option("--data <spec>", `the ${runFlag} run's data, if it moved since training`)
+    .option("--workers <n>", "data-loading worker threads", nonNegativeInt, 1)
+    .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
+    .option("--out <dir>", `output directory (default <${runFlag}>/search-<limits>-<method>-s<seed>)`)
+    .option("--resume", "continue the search in --out from its last generation")
+    .option("--json", "print one JSON object at the end instead of the table");
+}
+
+/** The progress callback of a search, drawing `bar` with the generation and the best score so far. */
+function candidateProgress(bar: Progress): (c: Candidate, done: number, total: number) => void {
+  let best = 0;
+  return (c, done, total) => {
+    best = Math.max(best, c.score);
+    bar.update(done, total, { generation: String(c.generation), best: percent(best) });
+  };
+}
+
+/** The last column of the top-k table: what each candidate is, readably. */
+export interface CandidateColumn {
+  header: string;
+  cell: (c: Candidate) => string;
+}
+
+/**
+ * Runs a one-shot search from its flags (`run` adds the method's run directory and limits to the
+ * shared options) and prints the top-k table, with `column(result)` describing each candidate, or JSON.
+ */
+export async function searchFromFlags(
+  o: OneShotSearchFlags & { latency?: number },
+  runDir: string,
+  run: (options: SearchOptions) => Promise<SearchRunResult>,
+  column: (r: SearchRunResult) => CandidateColumn,
+): Promise<void> {
+  const out = o.out ?? join(runDir, `search-${limitsSlug(o)}-${o.method}-s${o.seed}`);
+  const bar = progressBar("search", !o.json && process.stderr.isTTY === true);
+  const r = await run({
+    ...(o.data === undefined ? {} : { data: o.data }),
+    out,
+    resume: o.resume ?? false,
+    method: o.method,
+    evolution: {
+      population: o.population,
+      generations: o.generations,
+      topK: o.topK,
+      ...(o.mutations === undefined ? {} : { mutations: o.mutations }),
+      ...(o.crossovers === undefined ? {} : { crossovers: o.crossovers }),
+      mutationProb: o.mutationProb,
+      seed: o.seed,
+    },
+    ...(o.recalImages === undefined ? {} : { recalibrationImages: o.recalImages }),
+    ...(o.scoreImages === undefined ? {} : { scoreImages: o.scoreImages }),
+    batchSize: o.batchSize,
+    workers: o.workers,
+    ...(o.threads === undefined ? {} : { threads: o.threads }),
+    onWarning: (w) => console.error(`lithe: ${w}`),
+    onCandidate: candidateProgress(bar),
+  });
+  bar.stop();
+  if (o.json) {
+    console.log(JSON.stringify({ out, ...r }));
+    return;
+  }
+  const { header, cell } = column(r);
+  const withLatency = r.best.costs.latency !== undefined;
+  const rows = r.top.map((c, i) => [
+    String(i + 1),
+    percent(c.score),
+    si(c.costs.flops as number),
+    si(c.costs.params as number),
+    ...(withLatency ? [`${(c.costs.latency as number).toFixed(2)}ms`] : []),
+    String(c.generation),
+    c.origin,
+    cell(c),
+  ]);
+  const costs = ["rank", "top-1", "FLOPs", "params", ...(withLatency ? ["latency"] : [])];
+  console.log(table([...costs, "gen", "origin", header], rows));
+  console.log(
+    `${out}: ${r.evaluated} architectures evaluated in ${r.seconds.toFixed(1)} s${r.exhausted ? " (the space ran out of legal architectures)" : ""}; best written to ${join(out, "best.json")}`,
+  );
+}
