@@ -3,7 +3,7 @@
 // narrowed base (so the PruningNet trains in minutes on a CPU), then for each of two FLOPs budgets
 // 1. the evolutionary search on the PruningNet, 2. the uniform-width network at the same budget,
 // 3. both retrained from scratch with the same recipe and step budget under each of several seeds.
-// Writes every figure to <out>/bench-metapruning.json as soon as it has it.
+// Writes every figure to <out>/bench-metapruning.json as soon as it has it; --resume continues.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { narrowSpace, PRUNING_SPACES, type PruningSpace } from "../src/arch/spaces/pruning.js";
@@ -33,6 +33,8 @@ export interface MetaPruningBenchOptions {
   /** Training steps of every from-scratch run (the same budget for both networks). */
   retrainSteps: number;
   threads?: number;
+  /** Continue the runs already in `out` (finished ones are kept) instead of refusing to overwrite them. */
+  resume: boolean;
 }
 
 const log = (message: string) =>
@@ -61,7 +63,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     stem: "auto",
     sampler: { kind: "uniform" },
     out: pruningNet,
-    resume: false,
+    resume: o.resume,
   });
   results.pruningnet = {
     seconds: trained.seconds,
@@ -78,7 +80,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
       stem: "auto",
       ...recipe({ epochs: 1000, steps: o.retrainSteps, seed, logEvery: 200, checkpointEvery: 100000 }),
       out: join(archFile.replace(/\.json$/, ""), `s${seed}`),
-      resume: false,
+      resume: o.resume,
     });
     return r.test?.top1 ?? Number.NaN;
   };
@@ -92,7 +94,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     const found = await runPruneSearch({
       pruningNet,
       out: searchDir,
-      resume: false,
+      resume: o.resume,
       method: "evolution",
       flops,
       evolution: { population: o.population, generations: o.generations, topK: 10, seed: 0 },

@@ -88,6 +88,7 @@ interface MetaPruningFlags {
   seeds: string;
   retrainSteps: number;
   threads?: number;
+  resume?: boolean;
 }
 
 export function registerBench(program: Command): void {
@@ -265,13 +266,19 @@ export function registerBench(program: Command): void {
       900,
     )
     .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
+    .option("--resume", "continue the runs already in --out (finished ones are kept)")
     .action(async (o: MetaPruningFlags) => {
       const { runMetaPruningBench } = await import("../../bench/metapruning.js");
       const limits = o.limits.split(",").map(siCount);
       if (limits.length !== 2)
         throw new Error(`--limits: expected two FLOPs budgets like 1M,3M, got "${o.limits}"`);
       const seeds = o.seeds.split(",").map((s) => nonNegativeInt(s));
-      const r = await runMetaPruningBench({ ...o, limits: limits as [number, number], seeds });
+      const r = await runMetaPruningBench({
+        ...o,
+        limits: limits as [number, number],
+        seeds,
+        resume: o.resume ?? false,
+      });
       console.log(JSON.stringify(r, null, 2));
     });
 }

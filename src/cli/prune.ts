@@ -7,7 +7,7 @@ import { type Command, Option } from "commander";
 import type { ArchInput } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
-import { positiveInt } from "./args.js";
+import { milliseconds, nonNegativeInt, positiveInt } from "./args.js";
 import { si } from "./format.js";
 import {
   type LimitFlags,
@@ -19,14 +19,39 @@ import {
   searchFromFlags,
   searchOptions,
 } from "./one-shot.js";
+import { progressBar } from "./progress.js";
 
-interface BaselineFlags extends LimitFlags {
+interface PruneSearchFlags extends OneShotSearchFlags {
+  pruningNet: string;
+  latency?: number;
+  latencyModel?: string;
+  runtime?: string;
+}
+
+/** Where a space and input come from: a PruningNet run, or --space and the input flags. */
+interface SpaceFlags {
   pruningNet?: string;
   space?: string;
   input: number;
   inChannels: number;
   classes: number;
   stem: "standard" | "small";
+}
+
+interface LatencyModelFlags extends SpaceFlags {
+  runtime: "lithe" | "ort-node" | "ort-web";
+  batch: number;
+  threads: number;
+  warmup: number;
+  repeats: number;
+  fit: number;
+  check: number;
+  seed: number;
+  out?: string;
+  json?: boolean;
+}
+
+interface BaselineFlags extends LimitFlags, SpaceFlags {
   out?: string;
   json?: boolean;
 }
@@ -64,15 +89,29 @@ function registerSearch(prune: Command): void {
           "evolutionary search for per-layer widths on a trained PruningNet under hard limits (step 2 of MetaPruning), each candidate scored with its generated weights after BN recalibration; rerun with other limits without retraining",
         )
         .requiredOption("--pruning-net <dir>", "a `lithe prune train` run directory"),
-    ),
+    )
+      .option("--latency <ms>", "latency limit as the --latency-model predicts it, e.g. 0.6ms", milliseconds)
+      .option(
+        "--latency-model <file>",
+        "latency model of the PruningNet's space and input (`lithe prune latency-model`)",
+      )
+      .option("--runtime <name>", "with --latency: the runtime the model must have been measured on"),
     "pruning-net",
-  ).action(async (o: OneShotSearchFlags & { pruningNet: string }) => {
+  ).action(async (o: PruneSearchFlags) => {
     const { runPruneSearch } = await import("../prune/search-run.js");
     const { space, input } = await runSpace(o.pruningNet);
     await searchFromFlags(
       o,
       o.pruningNet,
-      (s) => runPruneSearch({ ...s, pruningNet: o.pruningNet, ...limitValues(o) }),
+      (s) =>
+        runPruneSearch({
+          ...s,
+          pruningNet: o.pruningNet,
+          ...limitValues(o),
+          ...(o.latency === undefined ? {} : { latency: o.latency }),
+          ...(o.latencyModel === undefined ? {} : { latencyModel: o.latencyModel }),
+          ...(o.runtime === undefined ? {} : { runtime: o.runtime }),
+        }),
       () => ({
         header: "widths: stem | outputs",
         cell: (c) => outputWidths(prunedArch(space, c.genotype, input)),
@@ -89,11 +128,14 @@ async function runSpace(dir: string): Promise<{ space: PruningSpace; input: Arch
   return { space: arch.space, input: inputOf(arch) };
 }
 
-/** The space and input of a baseline: from a PruningNet run, or from --space and the input flags. */
-async function baselineSpace(o: BaselineFlags): Promise<{ space: PruningSpace; input: ArchInput }> {
+/** The space and input: from a PruningNet run, or from --space and the input flags (then --out is needed). */
+async function spaceOfFlags(
+  o: SpaceFlags & { out?: string },
+  command: string,
+): Promise<{ space: PruningSpace; input: ArchInput }> {
   if (o.pruningNet) return runSpace(o.pruningNet);
-  if (!o.space) throw new Error("lithe prune baseline needs --pruning-net <dir> or --space <spec>");
-  if (!o.out) throw new Error("lithe prune baseline needs --out <file> with --space");
+  if (!o.space) throw new Error(`lithe prune ${command} needs --pruning-net <dir> or --space <spec>`);
+  if (!o.out) throw new Error(`lithe prune ${command} needs --out <file> with --space`);
   const { resolvePruningSpace } = await import("../arch/resolve.js");
   return {
     space: resolvePruningSpace(o.space),
@@ -101,28 +143,111 @@ async function baselineSpace(o: BaselineFlags): Promise<{ space: PruningSpace; i
   };
 }
 
+/** --pruning-net, or --space with the input flags: where a command's space and input come from. */
+function spaceOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option("--pruning-net <dir>", "take the space and input from a `lithe prune train` run").conflicts([
+        "space",
+        "input",
+        "inChannels",
+        "classes",
+        "stem",
+      ]),
+    )
+    .option("--space <spec>", `${spaceHelp} (without --pruning-net)`)
+    .option("--input <n>", "input size in pixels", positiveInt, 224)
+    .option("--in-channels <c>", "input channels", positiveInt, 3)
+    .option("--classes <k>", "number of classes", positiveInt, 1000)
+    .addOption(
+      new Option("--stem <kind>", "stem: standard (ImageNet) or small (images up to 64 px)")
+        .choices(["standard", "small"])
+        .default("standard"),
+    );
+}
+
+/** Creates `out`'s directory and runs `write(out)` (an atomic writer); the error names the flag and file. */
+function writeOut(out: string, write: (path: string) => void): void {
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    write(out);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw new Error(`--out ${out}: cannot write (${e.code ?? e.message})`);
+  }
+}
+
+function registerLatencyModel(prune: Command): void {
+  spaceOptions(
+    prune
+      .command("latency-model")
+      .description(
+        "measure pruned networks of a space end to end on a runtime and fit a latency model (non-negative linear in per-layer work), for `lithe prune search --latency`; reports its accuracy on other networks",
+      ),
+  )
+    .addOption(
+      new Option("--runtime <name>", "where latency is measured")
+        .choices(["lithe", "ort-node", "ort-web"])
+        .default("ort-node"),
+    )
+    .option("--batch <n>", "images per inference", positiveInt, 1)
+    .option("--threads <n>", "runtime threads", positiveInt, 1)
+    .option("--warmup <n>", "untimed runs before each measurement", nonNegativeInt, 5)
+    .option("--repeats <n>", "timed runs per measurement (the median is kept)", positiveInt, 20)
+    .option(
+      "--fit <n>",
+      "networks measured to fit the model (the smallest, the largest, random)",
+      positiveInt,
+      40,
+    )
+    .option("--check <n>", "other random networks measured to check its predictions", positiveInt, 20)
+    .option("--seed <n>", "seed of the random networks", nonNegativeInt, 0)
+    .option(
+      "--out <file>",
+      "where the model goes (default <pruning-net>/latency-<runtime>.json; required with --space)",
+    )
+    .option("--json", "print the accuracy as one JSON object")
+    .action(async (o: LatencyModelFlags) => {
+      const { space, input } = await spaceOfFlags(o, "latency-model");
+      const { runtimeByName } = await import("../latency/runtimes/index.js");
+      const { buildLatencyModel } = await import("../prune/latency-model.js");
+      const { saveLatencyModel } = await import("../prune/latency-model-file.js");
+      const runtime = runtimeByName(o.runtime);
+      const why = await runtime.unavailable();
+      if (why) throw new Error(`runtime ${o.runtime} is not available: ${why}`);
+      const out = o.out ?? join(o.pruningNet as string, `latency-${o.runtime}.json`);
+      const bar = progressBar("latency", !o.json && process.stderr.isTTY === true);
+      const model = await buildLatencyModel(space, input, runtime, {
+        ...o,
+        onProgress: (done, total, what) => bar.update(done, total, { timing: what }),
+      });
+      bar.stop();
+      writeOut(out, (path) => saveLatencyModel(path, model));
+      const { fit, check } = model.accuracy;
+      if (o.json) {
+        console.log(JSON.stringify({ out, coefficients: model.coefficients, fit, check }));
+        return;
+      }
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+      const line = (name: string, a: typeof fit) =>
+        `${name} (${a.architectures} nets): ${pct(a.within10)} within +-10%, mean absolute error ${pct(a.mape)}, worst ${pct(a.worst)}`;
+      console.log(
+        `${out}: ${model.features.length} features on ${model.runtime} ${model.runtimeVersion} (batch ${o.batch}, ${o.threads} thread(s))`,
+      );
+      console.log(line("fitted on", fit));
+      console.log(line("checked on", check));
+    });
+}
+
 function registerBaseline(prune: Command): void {
   limitOptions(
-    prune
-      .command("baseline")
-      .description(
-        "the uniform-width network (every searchable layer at one width scale, the widest that fits) at a FLOPs/params budget, to compare a searched network with",
-      )
-      .addOption(
-        new Option(
-          "--pruning-net <dir>",
-          "take the space and input from a `lithe prune train` run",
-        ).conflicts(["space", "input", "inChannels", "classes", "stem"]),
-      )
-      .option("--space <spec>", `${spaceHelp} (without --pruning-net)`)
-      .option("--input <n>", "input size in pixels", positiveInt, 224)
-      .option("--in-channels <c>", "input channels", positiveInt, 3)
-      .option("--classes <k>", "number of classes", positiveInt, 1000)
-      .addOption(
-        new Option("--stem <kind>", "stem: standard (ImageNet) or small (images up to 64 px)")
-          .choices(["standard", "small"])
-          .default("standard"),
-      ),
+    spaceOptions(
+      prune
+        .command("baseline")
+        .description(
+          "the uniform-width network (every searchable layer at one width scale, the widest that fits) at a FLOPs/params budget, to compare a searched network with",
+        ),
+    ),
   )
     .option(
       "--out <file>",
@@ -132,19 +257,13 @@ function registerBaseline(prune: Command): void {
     .action(async (o: BaselineFlags) => {
       if (o.flops === undefined && o.params === undefined)
         throw new Error("lithe prune baseline needs a limit: --flops and/or --params");
-      const { space, input } = await baselineSpace(o);
+      const { space, input } = await spaceOfFlags(o, "baseline");
       const { uniformBaseline } = await import("../prune/baseline.js");
-      const { writeFileAtomic } = await import("../util/files.js");
       const b = uniformBaseline(space, input, limitValues(o));
-      // Without --pruning-net, baselineSpace has insisted on --out.
+      // Without --pruning-net, spaceOfFlags has insisted on --out.
       const out = o.out ?? join(o.pruningNet as string, `baseline-${limitsSlug(o)}.json`);
-      try {
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileAtomic(out, `${JSON.stringify(b.arch, null, 2)}\n`);
-      } catch (error) {
-        const e = error as NodeJS.ErrnoException;
-        throw new Error(`--out ${out}: cannot write (${e.code ?? e.message})`);
-      }
+      const { writeFileAtomic } = await import("../util/files.js");
+      writeOut(out, (path) => writeFileAtomic(path, `${JSON.stringify(b.arch, null, 2)}\n`));
       if (o.json) console.log(JSON.stringify({ out, scale: b.scale, flops: b.flops, params: b.params }));
       else
         console.log(
@@ -160,4 +279,5 @@ export function registerPrune(program: Command): void {
   registerTrain(prune);
   registerSearch(prune);
   registerBaseline(prune);
+  registerLatencyModel(prune);
 }

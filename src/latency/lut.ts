@@ -47,7 +47,26 @@ export interface LatencyTable {
   /** Whole network minus the sum of its entries, averaged over the calibration architectures. */
   constantMs: number;
   /** Prediction against end-to-end measurement on architectures not used for the constant. */
-  accuracy: { architectures: number; within10: number; mape: number; worst: number };
+  accuracy: Accuracy;
+}
+
+/** How well predicted latencies match measured ones: share within +-10%, mean and worst relative error. */
+export interface Accuracy {
+  architectures: number;
+  within10: number;
+  mape: number;
+  worst: number;
+}
+
+/** The accuracy of `predicted` against `measured` milliseconds (same order). */
+export function predictionAccuracy(predicted: readonly number[], measured: readonly number[]): Accuracy {
+  const abs = measured.map((ms, i) => Math.abs(((predicted[i] as number) - ms) / ms));
+  return {
+    architectures: abs.length,
+    within10: abs.filter((e) => e <= 0.1).length / Math.max(1, abs.length),
+    mape: abs.reduce((s, e) => s + e, 0) / Math.max(1, abs.length),
+    worst: Math.max(0, ...abs),
+  };
 }
 
 /** One thing to time: a key, its plan and the shape it receives. */
@@ -122,7 +141,13 @@ function keysOf(l: Layout, g: Genotype): string[] {
   return [l.stemKey, ...keys, l.headKey];
 }
 
-async function timePlan(runtime: Runtime, plan: Node, input: Shape, s: MeasureSettings): Promise<number> {
+/** Median ms of `plan` on `runtime`, prepared, timed and closed. */
+export async function timePlan(
+  runtime: Runtime,
+  plan: Node,
+  input: Shape,
+  s: MeasureSettings,
+): Promise<number> {
   const runner = await runtime.prepare(plan, input, { batch: s.batch, threads: s.threads });
   try {
     return (await measureLatency(runner, { warmup: s.warmup, repeats: s.repeats })).medianMs;
@@ -172,12 +197,8 @@ export async function buildLatencyTable(
   const calibration = [];
   for (let i = 0; i < o.calibrate; i++) calibration.push(await whole("calibration"));
   const constantMs = calibration.reduce((s, c) => s + (c.ms - c.sum), 0) / Math.max(1, calibration.length);
-  const errors: number[] = [];
-  for (let i = 0; i < o.check; i++) {
-    const { sum, ms } = await whole("check");
-    errors.push((sum + constantMs - ms) / ms);
-  }
-  const abs = errors.map(Math.abs);
+  const checks = [];
+  for (let i = 0; i < o.check; i++) checks.push(await whole("check"));
   return {
     version: 1,
     space,
@@ -188,12 +209,10 @@ export async function buildLatencyTable(
     settings,
     entries,
     constantMs,
-    accuracy: {
-      architectures: errors.length,
-      within10: abs.filter((e) => e <= 0.1).length / Math.max(1, abs.length),
-      mape: abs.reduce((s, e) => s + e, 0) / Math.max(1, abs.length),
-      worst: Math.max(0, ...abs),
-    },
+    accuracy: predictionAccuracy(
+      checks.map((c) => c.sum + constantMs),
+      checks.map((c) => c.ms),
+    ),
   };
 }
 

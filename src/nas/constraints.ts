@@ -1,7 +1,7 @@
 // Hard constraints for the search (SPOS, Guo et al. ECCV 2020, Sec. 3.4: only architectures within the
 // FLOPs/latency budget are ever evaluated) and a check that fails at once when no architecture can meet them.
 import type { Random } from "../util/random.js";
-import { sampleGenotype } from "./genes.js";
+import { cheapestGenotype, sampleGenotype } from "./genes.js";
 import type { Constraint, GeneSpace, Genotype, Profiler } from "./types.js";
 
 export interface Violation {
@@ -23,6 +23,9 @@ export function formatCost(value: number, unit: Profiler["unit"]): string {
   return `${round(value / scale)}${suffix}`;
 }
 
+const unitOf = (constraints: readonly Constraint[], name: string) =>
+  (constraints.find((c) => c.profiler.name === name) as Constraint).profiler.unit;
+
 /** Every constraint g breaks, with its value and limit (empty if g is legal). */
 export function violations(g: Genotype, constraints: readonly Constraint[]): Violation[] {
   return constraints
@@ -42,7 +45,8 @@ export function describeConstraints(constraints: readonly Constraint[]): string 
 
 /**
  * Throws a one-line error if the constraints are impossible in the space: exactly when a profiler knows
- * its minimum, otherwise when none of `tries` uniform draws (from `random`, not the search's) is legal.
+ * its minimum or the space is ordered (then its cheapest architecture decides), otherwise when none of
+ * `tries` uniform draws (from `random`, not the search's) is legal.
  */
 export function checkFeasible(
   space: GeneSpace,
@@ -60,6 +64,13 @@ export function checkFeasible(
     }
   }
   if (constraints.length === 0) return;
+  if (space.ordered) {
+    const broken = violations(cheapestGenotype(space), constraints)[0];
+    if (!broken) return;
+    throw new Error(
+      `${broken.name} <= ${formatCost(broken.max, unitOf(constraints, broken.name))} is impossible in ${space.name}: its cheapest architecture has ${formatCost(broken.value, unitOf(constraints, broken.name))}`,
+    );
+  }
   for (let i = 0; i < tries; i++) if (isLegal(sampleGenotype(space, random), constraints)) return;
   throw new Error(
     `no architecture in ${space.name} meets ${describeConstraints(constraints)} (none in ${tries} random draws)`,

@@ -4,7 +4,7 @@
 // crossover, the rest is random; only legal, never-seen architectures reach the evaluator.
 import { Random } from "../util/random.js";
 import { checkFeasible, describeConstraints, isLegal } from "./constraints.js";
-import { genotypeKey, sampleGenotype } from "./genes.js";
+import { genotypeKey, sampleLegal } from "./genes.js";
 import {
   type Candidate,
   checkResume,
@@ -151,7 +151,7 @@ function drawGeneration(
     );
   }
   const fill = options.population - drawn.length;
-  draw(fill, options.population * FILL_TRIES, "random", () => sampleGenotype(space, random));
+  draw(fill, options.population * FILL_TRIES, "random", () => sampleLegal(space, constraints, random));
   return drawn;
 }
 

@@ -6,6 +6,8 @@
 // description the zoo builds) and best.safetensors (its weights taken from the trained net).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import type { ArchInput } from "../arch/family.js";
 import type { Arch } from "../arch/index.js";
 import { loadSafetensors, saveSafetensors, setNumThreads } from "../engine/index.js";
 import type { Module, StateDict } from "../nn/index.js";
@@ -86,6 +88,37 @@ export function costLimits(
     (p) => !constraints.some((c) => c.profiler === p),
   );
   return { constraints, report };
+}
+
+/** What a latency predictor (SPOS table, pruning latency model) was built for. */
+export interface PredictorTarget {
+  space: { name: string };
+  input: ArchInput;
+  runtime: string;
+}
+
+/**
+ * Refuses the latency predictor read from `path` unless it was built for the search's space and input
+ * and, when the user names one, on `runtime`; `net` names the trained net in messages ("supernet").
+ */
+export function checkPredictorFor(
+  path: string,
+  built: PredictorTarget,
+  search: Omit<PredictorTarget, "runtime"> & { runtime?: string | undefined },
+  net: string,
+): void {
+  if (!isDeepStrictEqual(built.space, search.space))
+    throw new Error(
+      `${path}: built for space "${built.space.name}", not this ${net}'s "${search.space.name}"`,
+    );
+  const keys = Object.keys(search.input) as (keyof ArchInput)[];
+  const mismatch = keys.find((k) => built.input[k] !== search.input[k]);
+  if (mismatch)
+    throw new Error(
+      `${path}: built for ${mismatch} ${JSON.stringify(built.input[mismatch])}, the ${net} has ${JSON.stringify(search.input[mismatch])}`,
+    );
+  if (search.runtime && search.runtime !== built.runtime)
+    throw new Error(`${path}: measured on ${built.runtime}, not ${search.runtime}`);
 }
 
 /** A one-shot run's run.json: the net's description (checked by `parse`) and its data record. */

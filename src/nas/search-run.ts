@@ -6,6 +6,7 @@ import { latencyProfiler } from "../latency/lut.js";
 import { loadLatencyTable } from "../latency/lut-file.js";
 import { extractSubnet } from "./extract.js";
 import {
+  checkPredictorFor,
   costLimits,
   loadRunWeights,
   readOneShotRun,
@@ -36,17 +37,11 @@ export interface SearchRunOptions extends SearchOptions {
 export const readSupernetRun = (dir: string): { arch: SupernetArch; data: SupernetData } =>
   readOneShotRun(dir, parseSupernetArch, "lithe supernet train");
 
-/** The latency table at `path`, refused unless it was built for this supernet's space and input. */
-function tableFor(path: string, arch: SupernetArch) {
+/** The latency table at `path`, refused unless it was built for this supernet's space and input (and runtime). */
+function tableFor(path: string, arch: SupernetArch, runtime: string | undefined) {
   const table = loadLatencyTable(path);
   const { space, family: _family, ...input } = arch;
-  if (JSON.stringify(table.space) !== JSON.stringify(space))
-    throw new Error(`${path}: built for space "${table.space.name}", not this supernet's "${space.name}"`);
-  const mismatch = (Object.keys(input) as (keyof typeof input)[]).find((k) => table.input[k] !== input[k]);
-  if (mismatch)
-    throw new Error(
-      `${path}: built for ${mismatch} ${JSON.stringify(table.input[mismatch])}, the supernet has ${JSON.stringify(input[mismatch])}`,
-    );
+  checkPredictorFor(path, table, { space, input, runtime }, "supernet");
   return table;
 }
 
@@ -57,10 +52,7 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
   if (o.latency !== undefined) {
     if (!o.lut)
       throw new Error("a latency limit needs a latency table (--lut lut.json, from `lithe latency-table`)");
-    const table = tableFor(o.lut, arch);
-    if (o.runtime && o.runtime !== table.runtime)
-      throw new Error(`${o.lut}: measured on ${table.runtime}, not ${o.runtime}`);
-    latency.push({ profiler: latencyProfiler(table), max: o.latency });
+    latency.push({ profiler: latencyProfiler(tableFor(o.lut, arch, o.runtime)), max: o.latency });
   }
   return searchOneShot(o, {
     data: run.data,

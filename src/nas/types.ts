@@ -15,6 +15,12 @@ export interface Gene {
 export interface GeneSpace {
   name: string;
   genes: readonly Gene[];
+  /**
+   * Every gene's values are listed cheapest first and no cost ever falls when one gene moves to a
+   * later value (channel widths: FLOPs, params and latency grow with each width). Lets a search find
+   * legal architectures under tight limits by repair instead of rejection alone (sampleLegal).
+   */
+  ordered?: boolean;
 }
 
 /** A cost of an architecture computed without building it (FLOPs, params, predicted latency). */

@@ -6,8 +6,13 @@ import type { ArchInput } from "../arch/family.js";
 import { type PruningSpace, prunedArch, uniformGenotype } from "../arch/spaces/pruning.js";
 import type { GeneSpace, Genotype, Profiler } from "../nas/types.js";
 
+/** One gene per label over the space's scales, ascending, so the space is ordered (widths grow with scales). */
 export function pruningGenes(space: PruningSpace): GeneSpace {
-  return { name: space.name, genes: space.genes.map((g) => ({ label: g.label, values: space.scales })) };
+  return {
+    name: space.name,
+    genes: space.genes.map((g) => ({ label: g.label, values: space.scales })),
+    ordered: true,
+  };
 }
 
 export interface PruningProfilers {

@@ -11,6 +11,8 @@ import { countArch } from "../../src/arch/count.js";
 import { resolvePruningSpace } from "../../src/arch/resolve.js";
 import { prunedArch, scaledWidth, slotWidths, uniformGenotype } from "../../src/arch/spaces/pruning.js";
 import type { Candidate } from "../../src/nas/evolution.js";
+import { latencyModelProfiler } from "../../src/prune/latency-model.js";
+import { loadLatencyModel } from "../../src/prune/latency-model-file.js";
 import { inputOf } from "../../src/prune/pruning-net.js";
 import { readPruningNetRun } from "../../src/prune/search-run.js";
 import { fixturePath } from "../helpers.js";
@@ -225,7 +227,76 @@ describe("lithe prune", () => {
       ["prune", "baseline", "--space", spaceFile, "--flops", "lots"],
       /--flops.*expected a positive count/,
     );
-    fails(["prune", "search", "--pruning-net", run, "--latency", "2ms"], /unknown option '--latency'/);
+    fails(
+      ["prune", "search", "--pruning-net", run, "--latency", "2ms", "--out", never],
+      /a latency limit \(--latency\) needs a latency model \(--latency-model/,
+    );
+    fails(["prune", "latency-model", "--space", spaceFile], /needs --out <file> with --space/);
     assert.equal(existsSync(never), false);
+  });
+
+  it("latency-model fits a model that search --latency keeps every candidate under", () => {
+    const model = join(run, "latency-ort-node.json");
+    const fitted = JSON.parse(
+      ok([
+        "prune",
+        "latency-model",
+        "--pruning-net",
+        run,
+        "--fit",
+        "8",
+        "--check",
+        "4",
+        "--repeats",
+        "5",
+        "--json",
+      ]),
+    ) as { out: string; coefficients: number[]; check: { architectures: number } };
+    assert.equal(fitted.out, model);
+    assert.equal(fitted.check.architectures, 4);
+    assert.ok(fitted.coefficients.every((c) => c >= 0));
+    const { arch } = readPruningNetRun(run);
+    const profiler = latencyModelProfiler(loadLatencyModel(model));
+    const smallest = profiler.minimum?.() as number;
+    const largest = profiler.measure(uniformGenotype(arch.space, 1));
+    const limit = (smallest + largest) / 2;
+    const r = JSON.parse(
+      ok([
+        "prune",
+        "search",
+        "--pruning-net",
+        run,
+        "--latency",
+        `${limit}ms`,
+        "--latency-model",
+        model,
+        "--runtime",
+        "ort-node",
+        ...search,
+        ...searchData,
+        "--json",
+      ]),
+    ) as { out: string; best: Candidate };
+    const log = readFileSync(join(r.out, "search.jsonl"), "utf8").trim().split("\n");
+    for (const line of log) {
+      const c = JSON.parse(line) as Candidate;
+      assert.ok((c.costs.latency as number) <= limit, line);
+      assert.equal(c.costs.latency, profiler.measure(c.genotype));
+    }
+    fails(
+      [
+        "prune",
+        "search",
+        "--pruning-net",
+        run,
+        "--latency",
+        "1ms",
+        "--latency-model",
+        model,
+        "--runtime",
+        "lithe",
+      ],
+      /measured on ort-node, not lithe/,
+    );
   });
 });

@@ -142,7 +142,10 @@ export const pruningSpaceSchema = z
         channels: z.record(z.string(), z.union([z.number().int().min(1), z.array(z.number().int().min(1))])),
       })
       .passthrough(),
-    scales: z.array(z.number().gt(0).max(1)).min(1),
+    scales: z
+      .array(z.number().gt(0).max(1))
+      .min(1)
+      .refine((s) => s.every((x, i) => i === 0 || x > (s[i - 1] as number)), "must be strictly ascending"),
     hidden: z.number().int().min(1).default(32),
     genes: z.array(z.object({ label: z.string().min(1), slots: z.array(z.string().min(1)).min(1) })).min(1),
   })

@@ -1,0 +1,183 @@
+// A latency model of a pruning space on one runtime, so MetaPruning (Liu et al., ICCV 2019) can search
+// under a latency limit. The paper sums per-layer times from a lookup table; that does not scale here
+// (a MobileNetV2 space has ~30k distinct conv shapes). But width pruning never changes a network's op
+// graph, only its widths, so latency is a smooth function of the per-layer work: a linear model with
+// non-negative coefficients over a few features of the analytic op list (src/arch/cost.ts), which
+// separate what ShuffleNet V2's guidelines (Ma et al., ECCV 2018, Sec. 2) show FLOPs alone misses:
+// depthwise convs cost far more per multiply-add than dense 1x1 ones, and memory traffic counts.
+// It is fitted on whole pruned networks measured end to end (the smallest, the largest and random
+// encodings) and checked on other random ones, as the SPOS table's constant is (src/latency/lut.ts).
+import { opCost } from "../arch/cost.js";
+import { planOf } from "../arch/count.js";
+import type { ArchInput } from "../arch/family.js";
+import type { Node, Shape } from "../arch/plan.js";
+import { type PruningSpace, prunedArch, uniformGenotype } from "../arch/spaces/pruning.js";
+import { listOps } from "../arch/walk.js";
+import { type MachineInfo, machineInfo } from "../latency/harness.js";
+import { type Accuracy, type MeasureSettings, predictionAccuracy, timePlan } from "../latency/lut.js";
+import { nnls } from "../latency/nnls.js";
+import type { Runtime, RuntimeName } from "../latency/types.js";
+import { sampleGenotype } from "../nas/genes.js";
+import type { Genotype, Profiler } from "../nas/types.js";
+import { Random } from "../util/random.js";
+import { pruningGenes } from "./space.js";
+
+/**
+ * The features, in millions (mflops: multiply-adds; m: elements) or thousands (k):
+ * - constant: 1 (per-inference and per-op overheads: every encoding runs the same ops);
+ * - pointwise_mflops: dense 1x1 convs (GEMMs, the fastest per multiply-add);
+ * - depthwise_mflops: depthwise convs (memory-bound, slow per multiply-add);
+ * - other_mflops: every other conv (k x k dense, grouped) and the linear layers;
+ * - mac_m: memory traffic, elements read and written by every op (cost.ts `mac`);
+ * - elementwise_m: elements written by the ops that are not convs or linear (BN, activations, adds, pools);
+ * - depthwise_kchannels: channels of depthwise convs, for runtimes that pay per channel (onnxruntime's
+ *   generic conv runs one small GEMM per group: ~0.2 us a channel, onnxruntime 1.30, one AMD EPYC thread).
+ * Each grows with every width.
+ */
+export const LATENCY_FEATURES = [
+  "constant",
+  "pointwise_mflops",
+  "depthwise_mflops",
+  "other_mflops",
+  "mac_m",
+  "elementwise_m",
+  "depthwise_kchannels",
+] as const;
+
+/** The features of `plan` on input `input`, in the order of LATENCY_FEATURES. */
+export function latencyFeatures(plan: Node, input: Shape): number[] {
+  let [pointwise, depthwise, other, mac, elementwise, channels] = [0, 0, 0, 0, 0, 0];
+  for (const o of listOps(plan, input).ops) {
+    const cost = opCost(o);
+    mac += cost.mac;
+    const { k, groups } = o.attrs;
+    if (o.op === "conv" && k === 1 && groups === 1) pointwise += cost.flops;
+    else if (o.op === "conv" && (groups as number) > 1 && groups === o.inputs[0].c) {
+      depthwise += cost.flops;
+      channels += groups as number;
+    } else if (o.op === "conv" || o.op === "linear") other += cost.flops;
+    else elementwise += cost.activations;
+  }
+  return [1, ...[pointwise, depthwise, other, mac, elementwise].map((v) => v / 1e6), channels / 1e3];
+}
+
+export interface Measured {
+  encoding: Genotype;
+  /** Median end-to-end latency. */
+  ms: number;
+}
+
+export interface LatencyModel {
+  version: 1;
+  /** The space (whole, so a user's own space travels with the model) and input it was built for. */
+  space: PruningSpace;
+  input: ArchInput;
+  runtime: RuntimeName;
+  runtimeVersion: string;
+  machine: MachineInfo;
+  settings: MeasureSettings;
+  /** LATENCY_FEATURES when built. */
+  features: string[];
+  /** Milliseconds per unit of each feature; none negative. */
+  coefficients: number[];
+  /** Prediction against measurement on the networks fitted on, and on the others (overfitting shows). */
+  accuracy: { fit: Accuracy; check: Accuracy };
+  measured: { fit: Measured[]; check: Measured[] };
+}
+
+export interface LatencyModelOptions extends MeasureSettings {
+  /** Networks the coefficients are fitted on: the smallest, the largest and random ones (at least one per feature). */
+  fit: number;
+  /** Other random networks the predictions are checked on. */
+  check: number;
+  /** Seed of the random encodings. */
+  seed: number;
+  onProgress?: (done: number, total: number, what: "fit" | "check") => void;
+}
+
+const imageOf = (input: ArchInput): Shape => ({
+  c: input.inChannels,
+  h: input.inputSize,
+  w: input.inputSize,
+});
+
+const featuresOf = (space: PruningSpace, input: ArchInput, g: Genotype) =>
+  latencyFeatures(planOf(prunedArch(space, g, input)), imageOf(input));
+
+const dot = (u: readonly number[], v: readonly number[]) => u.reduce((s, x, i) => s + x * v[i], 0);
+
+/** Measures pruned networks of `space` on `runtime` end to end and fits the model's coefficients. */
+export async function buildLatencyModel(
+  space: PruningSpace,
+  input: ArchInput,
+  runtime: Runtime,
+  o: LatencyModelOptions,
+): Promise<LatencyModel> {
+  if (!(o.fit >= LATENCY_FEATURES.length))
+    throw new Error(
+      `fit: a latency model is fitted on at least ${LATENCY_FEATURES.length} networks (one per feature), got ${o.fit}`,
+    );
+  const settings: MeasureSettings = {
+    batch: o.batch,
+    threads: o.threads,
+    warmup: o.warmup,
+    repeats: o.repeats,
+  };
+  const random = new Random(o.seed);
+  const genes = pruningGenes(space);
+  const draw = (n: number) => Array.from({ length: n }, () => sampleGenotype(genes, random));
+  const fitEncodings = [
+    uniformGenotype(space, Math.min(...space.scales)),
+    uniformGenotype(space, Math.max(...space.scales)),
+    ...draw(o.fit - 2),
+  ];
+  const checkEncodings = draw(o.check);
+  let done = 0;
+  const measure = async (encodings: Genotype[], what: "fit" | "check") => {
+    const measured: Measured[] = [];
+    for (const encoding of encodings) {
+      const plan = planOf(prunedArch(space, encoding, input));
+      measured.push({ encoding, ms: await timePlan(runtime, plan, imageOf(input), settings) });
+      o.onProgress?.(++done, o.fit + o.check, what);
+    }
+    return measured;
+  };
+  const fit = await measure(fitEncodings, "fit");
+  const check = await measure(checkEncodings, "check");
+  const coefficients = nnls(
+    fit.map((m) => featuresOf(space, input, m.encoding)),
+    fit.map((m) => m.ms),
+  );
+  const accuracy = (measured: Measured[]) =>
+    predictionAccuracy(
+      measured.map((m) => dot(coefficients, featuresOf(space, input, m.encoding))),
+      measured.map((m) => m.ms),
+    );
+  return {
+    version: 1,
+    space,
+    input,
+    runtime: runtime.name,
+    runtimeVersion: await runtime.version(),
+    machine: machineInfo(),
+    settings,
+    features: [...LATENCY_FEATURES],
+    coefficients,
+    accuracy: { fit: accuracy(fit), check: accuracy(check) },
+    measured: { fit, check },
+  };
+}
+
+/** The model as a search constraint: the predicted milliseconds of an encoding, with the exact minimum. */
+export function latencyModelProfiler(model: LatencyModel): Profiler {
+  const { space, input, coefficients } = model;
+  const measure = (g: Genotype) => dot(coefficients, featuresOf(space, input, g));
+  return {
+    name: "latency",
+    unit: "ms",
+    measure,
+    // Every feature grows with every width and no coefficient is negative, so the prediction grows
+    // with every gene: its minimum over the space is at the encoding with every gene at its smallest.
+    minimum: () => measure(uniformGenotype(space, Math.min(...space.scales))),
+  };
+}

@@ -1,0 +1,289 @@
+// The pruning latency model: its features on a plan counted by hand; non-negative least squares that
+// never returns a negative coefficient and meets the optimality (KKT) conditions on random problems;
+// the fit recovering the coefficients of a fake runtime whose latency is a known linear function of the
+// features; a model built on onnxruntime-node whose predictions grow with every gene and whose minimum
+// is the all-smallest encoding; the file round trip and clear refusals (corrupt file, another space,
+// input or runtime, a latency limit without a model).
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { ArchInput } from "../../src/arch/family.js";
+import type { Node } from "../../src/arch/plan.js";
+import {
+  narrowSpace,
+  PRUNING_SPACES,
+  type PruningSpace,
+  uniformGenotype,
+} from "../../src/arch/spaces/pruning.js";
+import type { SelfTimedRunner } from "../../src/latency/harness.js";
+import { nnls } from "../../src/latency/nnls.js";
+import { runtimeByName } from "../../src/latency/runtimes/index.js";
+import type { Runtime } from "../../src/latency/types.js";
+import { sampleGenotype } from "../../src/nas/genes.js";
+import type { Genotype } from "../../src/nas/types.js";
+import {
+  buildLatencyModel,
+  LATENCY_FEATURES,
+  type LatencyModel,
+  latencyFeatures,
+  latencyModelProfiler,
+} from "../../src/prune/latency-model.js";
+import { loadLatencyModel, saveLatencyModel } from "../../src/prune/latency-model-file.js";
+import { runPruneSearch } from "../../src/prune/search-run.js";
+import { pruningGenes } from "../../src/prune/space.js";
+import { Random } from "../../src/util/random.js";
+import { assertClose } from "../helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "lithe-latency-model-"));
+const input: ArchInput = { inputSize: 32, inChannels: 3, classes: 10, stem: "small" };
+const space: PruningSpace = {
+  ...narrowSpace(PRUNING_SPACES.mobilenet_v1, 0.125),
+  scales: [0.25, 0.5, 0.75, 1],
+};
+const smallest = uniformGenotype(space, 0.25);
+
+const dot = (u: readonly number[], v: readonly number[]) => u.reduce((s, x, i) => s + x * v[i], 0);
+
+/** A runtime that runs nothing and reports `truth` . features ms for every network it prepares. */
+function linearRuntime(truth: readonly number[]): Runtime {
+  return {
+    name: "lithe",
+    unavailable: async () => null,
+    version: async () => "linear fake",
+    prepare: async (plan, shape) => {
+      const ms = dot(truth, latencyFeatures(plan, shape));
+      const runner: SelfTimedRunner = {
+        run: async () => {},
+        close: async () => {},
+        times: async (_warmup, repeats) => new Array<number>(repeats).fill(ms),
+      };
+      return runner;
+    },
+  };
+}
+
+const fast = { batch: 1, threads: 1, warmup: 0, repeats: 1, seed: 3 };
+const TRUTH = [0.05, 0.2, 1.5, 0, 0.03, 0.1, 0.4]; // one coefficient 0: the fit must not make it negative
+const fakeModel = () => buildLatencyModel(space, input, linearRuntime(TRUTH), { ...fast, fit: 20, check: 5 });
+
+describe("pruning latency model", () => {
+  it("features of a small plan, counted by hand", () => {
+    const conv = (out: number, k: number, groups: number): Node => ({
+      op: "conv",
+      out,
+      k,
+      stride: 1,
+      pad: (k - 1) / 2,
+      groups,
+      bias: false,
+    });
+    const plan: Node = {
+      op: "seq",
+      layers: [
+        ["stem", conv(8, 3, 1)], // 3x8x8 -> 8x8x8
+        ["bn", { op: "bn", affine: true }],
+        ["relu", { op: "act", fn: "relu" }],
+        ["pw", conv(16, 1, 1)], // -> 16x8x8
+        ["dw", conv(16, 3, 16)],
+        ["pool", { op: "gap", keepdim: false }], // -> [16]
+        ["fc", { op: "linear", out: 10, bias: true }],
+      ],
+    };
+    const expected = [
+      1,
+      1024 * 8, // pointwise: 16x8x8 outputs, 8 products each
+      1024 * 9, // depthwise: 16x8x8 outputs, 9 products each
+      512 * 27 + 160, // stem: 8x8x8 outputs, 3x3x3 products each; fc 16 x 10
+      // read + written + weights: stem, bn, relu, pw, dw, pool, fc
+      192 +
+        512 +
+        216 +
+        (512 + 512 + 16) +
+        1024 +
+        (512 + 1024 + 128) +
+        (1024 + 1024 + 144) +
+        (1024 + 16) +
+        (16 + 10 + 170),
+      512 + 512 + 16, // written by bn, relu, pool
+    ].map((v, i) => (i === 0 ? v : v / 1e6));
+    expected.push(16 / 1e3); // depthwise channels
+    assertClose(latencyFeatures(plan, { c: 3, h: 8, w: 8 }), expected, { rtol: 1e-12, what: "features" });
+  });
+
+  it("NNLS never returns a negative coefficient and meets the optimality conditions", () => {
+    const random = new Random(11);
+    for (let trial = 0; trial < 300; trial++) {
+      const m = 1 + random.int(30);
+      const n = 1 + random.int(7);
+      const scales = Array.from({ length: n }, () => 10 ** random.uniform(-3, 6));
+      const rows = Array.from({ length: m }, () => scales.map((s) => s * random.uniform(-1, 1)));
+      if (n > 2 && random.next() < 0.3) for (const r of rows) r[n - 1] = 2 * r[0] + r[1]; // collinear
+      if (n > 1 && random.next() < 0.2) for (const r of rows) r[1] = 0; // a feature that never varies
+      const b = rows.map(() => random.uniform(-5, 10));
+      const x = nnls(rows, b);
+      assert.equal(x.length, n);
+      assert.ok(
+        x.every((v) => v >= 0 && Number.isFinite(v)),
+        `trial ${trial}: ${x}`,
+      );
+      // KKT: w = A'(b - A x) is 0 where x > 0 and <= 0 where x = 0 (relative to each column's size)
+      const residual = b.map((bi, i) => bi - dot(rows[i], x));
+      for (let j = 0; j < n; j++) {
+        const column = rows.map((r) => r[j]);
+        const w = dot(column, residual) / (Math.hypot(...column) * Math.hypot(...b) || 1);
+        if (x[j] > 0) assert.ok(Math.abs(w) < 1e-6, `trial ${trial}: w[${j}] = ${w} at x = ${x[j]}`);
+        else assert.ok(w < 1e-6, `trial ${trial}: w[${j}] = ${w} > 0 at x = 0`);
+      }
+    }
+  });
+
+  it("recovers the coefficients of a runtime whose latency is linear in the features", async () => {
+    const model = await fakeModel();
+    assert.deepEqual(model.features, [...LATENCY_FEATURES]);
+    assert.ok(model.coefficients.every((c) => c >= 0));
+    assertClose(model.coefficients, TRUTH, { rtol: 1e-6, atol: 1e-9, what: "coefficients" });
+    assert.equal(model.measured.fit.length, 20);
+    assert.equal(model.measured.check.length, 5);
+    assert.deepEqual(model.measured.fit[0]?.encoding, smallest, "the smallest network is fitted on");
+    assert.deepEqual(model.measured.fit[1]?.encoding, uniformGenotype(space, 1), "and the largest");
+    for (const a of [model.accuracy.fit, model.accuracy.check]) {
+      assert.equal(a.within10, 1);
+      assert.ok(a.worst < 1e-9, `worst ${a.worst}`);
+    }
+  });
+
+  it("refuses to fit fewer networks than features", async () => {
+    await assert.rejects(
+      buildLatencyModel(space, input, linearRuntime(TRUTH), { ...fast, fit: 3, check: 0 }),
+      /fit: a latency model is fitted on at least 7 networks \(one per feature\), got 3/,
+    );
+  });
+
+  it("built on onnxruntime-node: predictions positive, growing with every gene, minimum at the smallest", async () => {
+    const steps: string[] = [];
+    const model = await buildLatencyModel(space, input, runtimeByName("ort-node"), {
+      ...fast,
+      warmup: 2,
+      repeats: 5,
+      fit: 8,
+      check: 3,
+      onProgress: (done, total, what) => steps.push(`${done}/${total} ${what}`),
+    });
+    assert.equal(steps.length, 11);
+    assert.equal(steps.at(-1), "11/11 check");
+    assert.equal(model.runtime, "ort-node");
+    assert.equal(model.accuracy.check.architectures, 3);
+    assert.ok(model.measured.fit.every((m) => m.ms > 0));
+    const profiler = latencyModelProfiler(model);
+    const uniform = space.scales.map((s) => profiler.measure(uniformGenotype(space, s)));
+    assert.ok(uniform[0] > 0);
+    for (let i = 1; i < uniform.length; i++) assert.ok(uniform[i] >= uniform[i - 1], `${uniform}`);
+    assert.ok(uniform[uniform.length - 1] > uniform[0], `${uniform}`);
+    // every gene one scale up never predicts faster; the minimum is the all-smallest encoding
+    const genes = pruningGenes(space);
+    const random = new Random(5);
+    const up = (g: Genotype) =>
+      Object.fromEntries(
+        Object.entries(g).map(([k, v]) => [
+          k,
+          space.scales[Math.min(space.scales.indexOf(v as number) + 1, space.scales.length - 1)],
+        ]),
+      );
+    assert.equal(profiler.minimum?.(), profiler.measure(smallest));
+    for (let i = 0; i < 20; i++) {
+      const g = sampleGenotype(genes, random);
+      assert.ok(profiler.measure(up(g)) >= profiler.measure(g));
+      assert.ok(profiler.measure(g) >= (profiler.minimum?.() as number));
+    }
+  });
+
+  it("survives the disk round trip and refuses a file that is not a latency model", async () => {
+    const model = await fakeModel();
+    const path = join(dir, "model.json");
+    saveLatencyModel(path, model);
+    assert.deepEqual(loadLatencyModel(path), model);
+    const bad = join(dir, "bad.json");
+    const refused = (broken: unknown, message: RegExp) => {
+      writeFileSync(bad, typeof broken === "string" ? broken : JSON.stringify(broken));
+      assert.throws(() => loadLatencyModel(bad), message);
+    };
+    refused("{", /bad\.json: invalid JSON/);
+    const coefficients = [...model.coefficients];
+    coefficients[2] = -1;
+    refused({ ...model, coefficients }, /bad\.json: not a latency model: field "coefficients\.2"/);
+    refused(
+      { ...model, features: ["constant", "flops"] },
+      /bad\.json: not a latency model: field "features"/,
+    );
+    refused({ ...model, runtime: "tpu" }, /bad\.json: not a latency model: field "runtime"/);
+    const { measured: _measured, ...partial } = model;
+    refused(partial, /bad\.json: not a latency model: field "measured"/);
+    assert.throws(() => loadLatencyModel(join(dir, "missing.json")), /missing\.json: cannot read \(ENOENT\)/);
+  });
+
+  it("a search with a latency limit needs a model of its PruningNet's space, input and runtime", async () => {
+    const model = await fakeModel();
+    // a PruningNet run as far as the search reads before loading weights: its run.json
+    const net = join(dir, "net");
+    mkdirSync(net, { recursive: true });
+    const data = { data: "synthetic:64", augment: "none", holdout: 16, seed: 0 };
+    writeFileSync(
+      join(net, "run.json"),
+      JSON.stringify({ arch: { family: "metapruning-net", space, ...input }, data }),
+    );
+    const search = (out: string, o: { latency?: number; latencyModel?: string; runtime?: string }) =>
+      runPruneSearch({
+        pruningNet: net,
+        out: join(dir, out),
+        resume: false,
+        method: "random",
+        evolution: { population: 2, generations: 1 },
+        batchSize: 8,
+        workers: 0,
+        ...o,
+      });
+    const save = (name: string, m: LatencyModel) => {
+      saveLatencyModel(join(dir, name), m);
+      return join(dir, name);
+    };
+    const good = save("good.json", model);
+    const minimum = latencyModelProfiler(model).minimum?.() as number;
+    await assert.rejects(
+      search("nomodel", { latency: 1 }),
+      /a latency limit \(--latency\) needs a latency model \(--latency-model .*`lithe prune latency-model`/,
+    );
+    await assert.rejects(
+      search("space", {
+        latency: 1,
+        latencyModel: save("space.json", { ...model, space: { ...space, name: "mine" } }),
+      }),
+      /space\.json: built for space "mine", not this PruningNet's "mobilenet_v1_x0\.125"/,
+    );
+    await assert.rejects(
+      search("scales", {
+        latency: 1,
+        latencyModel: save("scales.json", { ...model, space: { ...space, scales: [1] } }),
+      }),
+      /scales\.json: built for space "mobilenet_v1_x0\.125", not this PruningNet's/,
+    );
+    await assert.rejects(
+      search("input", {
+        latency: 1,
+        latencyModel: save("input.json", { ...model, input: { ...input, inputSize: 28 } }),
+      }),
+      /input\.json: built for inputSize 28, the PruningNet has 32/,
+    );
+    await assert.rejects(
+      search("runtime", { latency: 1, latencyModel: good, runtime: "ort-node" }),
+      /good\.json: measured on lithe, not ort-node/,
+    );
+    await assert.rejects(
+      search("impossible", { latency: minimum / 2, latencyModel: good }),
+      /latency <= [\d.]+ms is impossible in mobilenet_v1_x0\.125: its smallest architecture has [\d.]+ms/,
+    );
+    for (const out of ["nomodel", "space", "impossible"])
+      assert.ok(!existsSync(join(dir, out)), `${out} written`);
+  });
+});
