@@ -4,7 +4,7 @@
 // 1. the evolutionary search on the PruningNet, 2. the uniform-width network at the same budget,
 // 3. both retrained from scratch with the same recipe and step budget under each of several seeds.
 // Writes every figure to <out>/bench-metapruning.json as soon as it has it; --resume continues.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { narrowSpace, PRUNING_SPACES, type PruningSpace } from "../src/arch/spaces/pruning.js";
 import { setNumThreads } from "../src/engine/index.js";
@@ -56,7 +56,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
 
   log(`PruningNet (${space.name}, hidden ${space.hidden}): ${o.pruningNetEpochs} epochs`);
   const pruningNet = join(o.out, "pruningnet");
-  const trained = await runPruningNetTraining({
+  await runPruningNetTraining({
     ...data,
     ...recipe({ epochs: o.pruningNetEpochs, logEvery: 100, checkpointEvery: 1000 }),
     space: spaceFile,
@@ -65,10 +65,14 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     out: pruningNet,
     resume: o.resume,
   });
+  // From the run's log, so a resumed bench reports the training it did before.
+  const epochs = readFileSync(join(pruningNet, "log.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.includes('"type":"epoch"'))
+    .map((l) => JSON.parse(l) as { seconds: number; train_top1: number });
   results.pruningnet = {
-    seconds: trained.seconds,
-    train_top1: trained.trainTop1,
-    imgs_per_s: trained.imagesPerSecond,
+    seconds: epochs.reduce((s, e) => s + e.seconds, 0),
+    train_top1_per_epoch: epochs.map((e) => e.train_top1),
   };
   save();
   const input = inputOf(readPruningNetRun(pruningNet).arch);
