@@ -26,7 +26,12 @@ import { assertClose } from "../helpers.js";
 
 const input = { inputSize: 32, inChannels: 3, classes: 10, stem: "small" as const };
 const small = (name: string, factor: number) => narrowSpace(PRUNING_SPACES[name] as PruningSpace, factor);
-const SPACES = [small("mobilenet_v1", 0.125), small("mobilenet_v2", 0.125), small("resnet18", 0.125)];
+const SPACES = [
+  small("mobilenet_v1", 0.125),
+  small("mobilenet_v2", 0.125),
+  small("resnet18", 0.125),
+  small("resnet50", 0.0625),
+];
 
 const netOf = (space: PruningSpace) => {
   manualSeed(0);
