@@ -7,7 +7,8 @@ import { type Command, Option } from "commander";
 import type { ArchInput } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
-import { milliseconds, nonNegativeInt, positiveInt } from "./args.js";
+import type { PruningNetTrainingOptions } from "../prune/train-run.js";
+import { milliseconds, nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
 import { si } from "./format.js";
 import {
   type LimitFlags,
@@ -71,11 +72,22 @@ function registerTrain(prune: Command): void {
       .command("train")
       .description(
         "train a PruningNet (step 1 of MetaPruning): weight generators that make every conv's weights from the network encoding (each layer's widths), trained on a random encoding per step; holds out part of the training data for `lithe prune search`",
+      )
+      .option(
+        "--base-width <x>",
+        "narrow the space's unpruned network: every base width times x (e.g. 0.5 for 28-32 px data on a CPU)",
+        positiveNumber,
+      )
+      .option(
+        "--hidden <n>",
+        "hidden width of the weight generators (default: the space's, 32 or 64)",
+        positiveInt,
       ),
     {
       kind: "pruningnet",
       space: { default: "mobilenet_v2", help: spaceHelp },
-      run: async (o) => (await import("../prune/train-run.js")).runPruningNetTraining(o),
+      run: async (o) =>
+        (await import("../prune/train-run.js")).runPruningNetTraining(o as PruningNetTrainingOptions),
     },
   );
 }

@@ -3,6 +3,7 @@
 // "randomly generate network encoding vectors in each iteration"), on the shared one-shot training
 // (the search's hold-out split, logs, checkpoints, resume) that SPOS's supernet uses too.
 import { resolvePruningSpace } from "../arch/resolve.js";
+import { narrowSpace } from "../arch/spaces/pruning.js";
 import { type OneShotTrainingOptions, trainOneShot } from "../nas/supernet-run.js";
 import type { TrainSummary } from "../train/trainer.js";
 import { PruningNet, type PruningNetArch } from "./pruning-net.js";
@@ -11,10 +12,18 @@ import { pruningGenes, pruningProfilers } from "./space.js";
 export interface PruningNetTrainingOptions extends OneShotTrainingOptions {
   /** A registered pruning space name or the path of a pruning space JSON file. */
   space: string;
+  /** Narrows the space's unpruned network: every base width times this factor (narrowSpace). */
+  baseWidth?: number;
+  /** Hidden width of the weight generators, if not the space's. */
+  hidden?: number;
 }
 
 export function runPruningNetTraining(o: PruningNetTrainingOptions): Promise<TrainSummary> {
-  const space = resolvePruningSpace(o.space);
+  const resolved = resolvePruningSpace(o.space);
+  const space =
+    o.baseWidth === undefined && o.hidden === undefined
+      ? resolved
+      : narrowSpace(resolved, o.baseWidth ?? 1, o.hidden ?? resolved.hidden);
   return trainOneShot(o, (input) => {
     const arch: PruningNetArch = { family: "metapruning-net", space, ...input };
     return {

@@ -81,6 +81,32 @@ describe("lithe prune", () => {
     assert.match(ok(["prune", "train", "--help"]), /mobilenet_v1, mobilenet_v2, resnet18,\s+resnet50/);
   });
 
+  it("train --base-width and --hidden narrow a registered space, carried whole in the run", () => {
+    const narrow = join(dir, "narrow");
+    ok([
+      "prune",
+      "train",
+      "--space",
+      "mobilenet_v2",
+      "--base-width",
+      "0.0625",
+      "--hidden",
+      "8",
+      ...data,
+      "--epochs",
+      "1",
+      "--steps",
+      "1",
+      "--out",
+      narrow,
+      "--json",
+    ]);
+    const { space } = readPruningNetRun(narrow).arch;
+    assert.equal(space.name, "mobilenet_v2_x0.0625");
+    assert.equal(space.hidden, 8);
+    assert.deepEqual(space.base.channels.stages, [1, 2, 2, 5, 8, 14, 28]); // int(c / 16) of 22, 33, 44, ...
+  });
+
   it("train writes the run a search reads", () => {
     for (const file of ["run.json", "model.safetensors", "log.jsonl"])
       assert.ok(existsSync(join(run, file)), file);

@@ -215,5 +215,6 @@ export function narrowSpace(space: PruningSpace, factor: number, hidden = space.
       Array.isArray(v) ? v.map((c) => scaledWidth(c, factor)) : scaledWidth(v, factor),
     ]),
   );
-  return { ...space, name: `${space.name}_x${factor}`, base: { ...space.base, channels }, hidden };
+  const name = factor === 1 ? space.name : `${space.name}_x${factor}`;
+  return { ...space, name, base: { ...space.base, channels }, hidden };
 }
