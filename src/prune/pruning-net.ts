@@ -65,7 +65,7 @@ function generatedLayers(space: PruningSpace): LayerKinds {
         hidden: space.hidden,
       });
     },
-    bn: (c) => new PerWidthBatchNorm2d([c, ...space.scales.map((s) => scaledWidth(c, s))]),
+    bn: (c) => new PerWidthBatchNorm2d([c, ...space.scales.map((s) => scaledWidth(c, s, space.divisor))]),
     linear: (c, out, bias) => new ElasticLinear(c, out, { bias }),
   };
 }

@@ -16,14 +16,17 @@ export interface PruningNetTrainingOptions extends OneShotTrainingOptions {
   baseWidth?: number;
   /** Hidden width of the weight generators, if not the space's. */
   hidden?: number;
+  /** Pruned widths as multiples of this, if not the space's. */
+  divisor?: number;
 }
 
 export function runPruningNetTraining(o: PruningNetTrainingOptions): Promise<TrainSummary> {
   const resolved = resolvePruningSpace(o.space);
-  const space =
+  const narrowed =
     o.baseWidth === undefined && o.hidden === undefined
       ? resolved
       : narrowSpace(resolved, o.baseWidth ?? 1, o.hidden ?? resolved.hidden);
+  const space = o.divisor === undefined ? narrowed : { ...narrowed, divisor: o.divisor };
   return trainOneShot(o, (input) => {
     const arch: PruningNetArch = { family: "metapruning-net", space, ...input };
     return {

@@ -55,6 +55,23 @@ describe("pruning spaces", () => {
     assert.equal(scaledWidth(5, 0.1), 1); // never zero channels
   });
 
+  it("with a divisor, widths are multiples of it (at most the base) and never fall as scales grow", () => {
+    assert.equal(scaledWidth(44, 0.28, 8), 8);
+    assert.equal(scaledWidth(44, 1, 8), 40); // rounded down even at full scale
+    assert.equal(scaledWidth(5, 0.5, 8), 5); // never wider than the base
+    for (const base of [5, 22, 44, 132, 1280]) {
+      const widths = METAPRUNING_SCALES.map((s) => scaledWidth(base, s, 4));
+      assert.ok(
+        widths.every((w, i) => i === 0 || w >= (widths[i - 1] as number)),
+        `${base}: ${widths}`,
+      );
+      assert.ok(
+        widths.every((w) => w === base || w % 4 === 0),
+        `${base}: ${widths}`,
+      );
+    }
+  });
+
   it("mobilenet_v2 is the official 1.4x base with 8 stage genes and a mid gene per expanding block", () => {
     const space = PRUNING_SPACES.mobilenet_v2 as PruningSpace;
     const ch = space.base.channels as { stem: number; stages: number[]; hidden: number[]; last: number };
@@ -201,6 +218,25 @@ describe("PruningNet", () => {
       });
     });
   }
+
+  it("runs a space with a divisor exactly like the zoo network with its generated weights", () =>
+    tidy(() => {
+      const space = { ...(SPACES[1] as PruningSpace), divisor: 4 };
+      const net = netOf(space);
+      net.setPath(randomGenotype(space, 8));
+      const channels = net.prunedArch().channels as { hidden: number[] };
+      assert.ok(
+        channels.hidden.every((c) => c % 4 === 0),
+        `${channels.hidden}`,
+      );
+      net.eval();
+      const zoo = buildModel(net.prunedArch());
+      zoo.loadStateDict(net.generatedStateDict());
+      zoo.eval();
+      const x = randn([2, 3, 32, 32]);
+      const [a, b] = noGrad(() => [net.forward(x), zoo.forward(x)]);
+      assertClose(a.toList(), b.toList(), { rtol: 1e-4, atol: 1e-5, what: "logits" });
+    }));
 
   it("keeps separate BN statistics per width", () =>
     tidy(() => {

@@ -36,14 +36,23 @@ export interface PruningSpace {
   scales: readonly number[];
   /** Hidden width of each layer's weight generator FC -> ReLU -> FC (official: 32; 64 for MobileNetV2). */
   hidden: number;
+  /**
+   * Pruned widths are multiples of this (official: 1, any width). Runtimes run aligned widths faster
+   * (onnxruntime's depthwise convs: multiples of 4), so a search for speed may want 4 or 8.
+   */
+  divisor?: number;
   genes: readonly PruningGene[];
 }
 
 /** Official channel_scale: (10 + 3i) / 100 for i < 31, computed as there so floor() agrees with Python. */
 export const METAPRUNING_SCALES: readonly number[] = Array.from({ length: 31 }, (_, i) => (10 + i * 3) / 100);
 
-/** A slot's width at a scale: official int(base * scale), at least one channel. */
-export const scaledWidth = (base: number, scale: number): number => Math.max(1, Math.floor(base * scale));
+/**
+ * A slot's width at a scale: official int(base * scale), at least one channel; with a divisor, rounded
+ * down to a multiple of it (at least one divisor, at most the base). Never falls as the scale grows.
+ */
+export const scaledWidth = (base: number, scale: number, divisor = 1): number =>
+  Math.min(base, Math.max(divisor, Math.floor((base * scale) / divisor) * divisor));
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);
 
@@ -147,6 +156,7 @@ export const pruningSpaceSchema = z
       .min(1)
       .refine((s) => s.every((x, i) => i === 0 || x > (s[i - 1] as number)), "must be strictly ascending"),
     hidden: z.number().int().min(1).default(32),
+    divisor: z.number().int().min(1).optional(),
     genes: z.array(z.object({ label: z.string().min(1), slots: z.array(z.string().min(1)).min(1) })).min(1),
   })
   .strict();
@@ -190,7 +200,7 @@ export function prunedArch(space: PruningSpace, g: Genotype, input: Partial<Arch
     for (const slot of gene.slots) {
       const [holder, key] = locate(channels, slot);
       const h = holder as Record<string | number, number>;
-      h[key] = scaledWidth(h[key] as number, scale);
+      h[key] = scaledWidth(h[key] as number, scale, space.divisor);
     }
   }
   return validateArch({ ...space.base, channels, ...input });
@@ -209,11 +219,9 @@ export const uniformGenotype = (space: PruningSpace, scale: number): Genotype =>
  * one channel), e.g. a MobileNetV2 space for 28-32 px images that trains in minutes on a CPU.
  */
 export function narrowSpace(space: PruningSpace, factor: number, hidden = space.hidden): PruningSpace {
+  const narrow = (c: number) => Math.max(1, Math.floor(c * factor));
   const channels = Object.fromEntries(
-    Object.entries(space.base.channels).map(([k, v]) => [
-      k,
-      Array.isArray(v) ? v.map((c) => scaledWidth(c, factor)) : scaledWidth(v, factor),
-    ]),
+    Object.entries(space.base.channels).map(([k, v]) => [k, Array.isArray(v) ? v.map(narrow) : narrow(v)]),
   );
   const name = factor === 1 ? space.name : `${space.name}_x${factor}`;
   return { ...space, name, base: { ...space.base, channels }, hidden };
