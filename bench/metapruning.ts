@@ -2,7 +2,7 @@
 // from scratch against uniformly scaled ones at the same FLOPs): a MobileNetV2 pruning space on a
 // narrowed base (so the PruningNet trains in minutes on a CPU), then for each of two FLOPs budgets
 // 1. the evolutionary search on the PruningNet, 2. the uniform-width network at the same budget,
-// 3. both retrained from scratch with the same recipe and step budget under each of several seeds.
+// 3. both retrained from scratch with the same recipe and epochs under each of several seeds.
 // Writes every figure to <out>/bench-metapruning.json as soon as it has it; --resume continues.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,8 +30,8 @@ export interface MetaPruningBenchOptions {
   generations: number;
   /** Seeds of the from-scratch trainings; each pruned/uniform pair shares one. */
   seeds: number[];
-  /** Training steps of every from-scratch run (the same budget for both networks). */
-  retrainSteps: number;
+  /** Epochs of every from-scratch run (the same budget and full LR schedule for both networks). */
+  retrainEpochs: number;
   threads?: number;
   /** Continue the runs already in `out` (finished ones are kept) instead of refusing to overwrite them. */
   resume: boolean;
@@ -82,7 +82,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
       ...data,
       model: archFile,
       stem: "auto",
-      ...recipe({ epochs: 1000, steps: o.retrainSteps, seed, logEvery: 200, checkpointEvery: 100000 }),
+      ...recipe({ epochs: o.retrainEpochs, seed, logEvery: 200, checkpointEvery: 100000 }),
       out: join(archFile.replace(/\.json$/, ""), `s${seed}`),
       resume: o.resume,
     });
@@ -132,7 +132,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     const pruned: number[] = [];
     const scaled: number[] = [];
     for (const seed of o.seeds) {
-      log(`${tag}: retraining both from scratch, seed ${seed}, ${o.retrainSteps} steps`);
+      log(`${tag}: retraining both from scratch, seed ${seed}, ${o.retrainEpochs} epochs`);
       pruned.push(await retrain(prunedFile, seed));
       scaled.push(await retrain(uniformFile, seed));
       budget.test_top1 = {

@@ -86,7 +86,7 @@ interface MetaPruningFlags {
   population: number;
   generations: number;
   seeds: string;
-  retrainSteps: number;
+  retrainEpochs: number;
   threads?: number;
   resume?: boolean;
 }
@@ -260,10 +260,10 @@ export function registerBench(program: Command): void {
     .option("--generations <n>", "search generations", positiveInt, 6)
     .option("--seeds <list>", "seeds of the from-scratch trainings", "1,2")
     .option(
-      "--retrain-steps <n>",
-      "steps of every from-scratch training (same budget for both nets)",
+      "--retrain-epochs <n>",
+      "epochs of every from-scratch training (same budget and LR schedule for both nets)",
       positiveInt,
-      900,
+      2,
     )
     .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
     .option("--resume", "continue the runs already in --out (finished ones are kept)")
