@@ -23,6 +23,8 @@ export interface MetaPruningBenchOptions {
   /** Factor on the official MobileNetV2 1.4x base widths, and the generators' hidden width. */
   baseWidth: number;
   hidden: number;
+  /** Pruned widths as multiples of this (1: any width, as official). */
+  divisor: number;
   pruningNetEpochs: number;
   /** The two FLOPs budgets. */
   limits: [number, number];
@@ -50,7 +52,10 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     writeFileAtomic(join(o.out, "bench-metapruning.json"), `${JSON.stringify(results, null, 2)}\n`);
   const data = { data: o.data, augment: "auto", workers: 1 };
 
-  const space: PruningSpace = narrowSpace(PRUNING_SPACES.mobilenet_v2 as PruningSpace, o.baseWidth, o.hidden);
+  const space: PruningSpace = {
+    ...narrowSpace(PRUNING_SPACES.mobilenet_v2 as PruningSpace, o.baseWidth, o.hidden),
+    divisor: o.divisor,
+  };
   const spaceFile = join(o.out, "space.json");
   writeFileSync(spaceFile, `${JSON.stringify(space, null, 2)}\n`);
 

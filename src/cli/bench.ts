@@ -81,6 +81,7 @@ interface MetaPruningFlags {
   data: string;
   baseWidth: number;
   hidden: number;
+  divisor: number;
   pruningNetEpochs: number;
   limits: string;
   population: number;
@@ -254,6 +255,7 @@ export function registerBench(program: Command): void {
     .option("--data <spec>", "dataset (synthetic:N for a quick dry run)", "fashion-mnist")
     .option("--base-width <x>", "factor on the official 1.4x MobileNetV2 base widths", positiveNumber, 0.5)
     .option("--hidden <n>", "hidden width of the weight generators", positiveInt, 32)
+    .option("--divisor <n>", "pruned widths as multiples of n (1: any width, as official)", positiveInt, 1)
     .option("--pruning-net-epochs <n>", "PruningNet training epochs", positiveInt, 4)
     .option("--limits <a,b>", "the two FLOPs budgets", "1M,3M")
     .option("--population <n>", "search population", positiveInt, 12)
