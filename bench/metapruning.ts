@@ -54,7 +54,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
 
   const space: PruningSpace = {
     ...narrowSpace(PRUNING_SPACES.mobilenet_v2 as PruningSpace, o.baseWidth, o.hidden),
-    divisor: o.divisor,
+    ...(o.divisor === 1 ? {} : { divisor: o.divisor }),
   };
   const spaceFile = join(o.out, "space.json");
   writeFileSync(spaceFile, `${JSON.stringify(space, null, 2)}\n`);
