@@ -62,7 +62,10 @@ describe("lithe supernet train / lithe search", () => {
 
   it("search refuses a missing or foreign run directory and bad limits without writing", () => {
     const out = join(dir, "search-out");
-    fails(["search", "--supernet", join(dir, "missing"), "--out", out], /missing: not a `lithe supernet train` run/);
+    fails(
+      ["search", "--supernet", join(dir, "missing"), "--out", out],
+      /missing: not a `lithe supernet train` run/,
+    );
     const foreign = join(dir, "foreign");
     mkdirSync(foreign);
     writeFileSync(
