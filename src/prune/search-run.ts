@@ -52,7 +52,7 @@ export async function runPruneSearch(o: PruneSearchOptions): Promise<SearchRunRe
   }
   return searchOneShot(o, {
     data: run.data,
-    genes: pruningGenes(arch.space),
+    genes: pruningGenes(arch.space, { distinct: true }),
     ...costLimits(pruningProfilers(arch.space, input), o, latency),
     load: () => loadRunWeights(o.pruningNet, new PruningNet(arch)),
     winner: (net) => ({ arch: net.prunedArch(), weights: net.generatedStateDict() }),

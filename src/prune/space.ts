@@ -3,14 +3,38 @@
 // describes, counted from its description, with the exact minimum: every width grows with its scale).
 import { countArch } from "../arch/count.js";
 import type { ArchInput } from "../arch/family.js";
-import { type PruningSpace, prunedArch, uniformGenotype } from "../arch/spaces/pruning.js";
+import {
+  type PruningSpace,
+  prunedArch,
+  scaledWidth,
+  slotWidths,
+  uniformGenotype,
+} from "../arch/spaces/pruning.js";
 import type { GeneSpace, Genotype, Profiler } from "../nas/types.js";
 
-/** One gene per label over the space's scales, ascending, so the space is ordered (widths grow with scales). */
-export function pruningGenes(space: PruningSpace): GeneSpace {
+/**
+ * One gene per label over the space's scales, ascending, so the space is ordered (widths grow with
+ * scales). Training draws from all of them, as the official code draws scale ids. With `distinct`, a
+ * gene keeps only the first scale of each different set of widths it gives its slots (int(11 * s) takes
+ * 11 values over the 31 scales): the search then never spends an evaluation on the same network twice.
+ */
+export function pruningGenes(space: PruningSpace, { distinct = false } = {}): GeneSpace {
+  const bases = slotWidths(space);
+  const widthsAt = (slots: readonly string[], s: number) =>
+    slots.map((slot) => scaledWidth(bases.get(slot) as number, s, space.divisor)).join(",");
+  const valuesOf = (slots: readonly string[]) => {
+    if (!distinct) return space.scales;
+    const seen = new Set<string>();
+    return space.scales.filter((s) => {
+      const key = widthsAt(slots, s);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
   return {
     name: space.name,
-    genes: space.genes.map((g) => ({ label: g.label, values: space.scales })),
+    genes: space.genes.map((g) => ({ label: g.label, values: valuesOf(g.slots) })),
     ordered: true,
   };
 }

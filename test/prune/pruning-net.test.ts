@@ -279,5 +279,16 @@ describe("PruningNet", () => {
     const genes = pruningGenes(SPACES[1] as PruningSpace);
     assert.equal(genes.genes.length, 24);
     assert.deepEqual(genes.genes[0]?.values, METAPRUNING_SCALES);
+    assert.equal(genes.ordered, true);
+  });
+
+  it("distinct genes keep one scale per different width: no network is searched twice", () => {
+    const space = narrowSpace(PRUNING_SPACES.mobilenet_v2 as PruningSpace, 0.5); // stages.0 base 11
+    const stage1 = (s: PruningSpace) =>
+      pruningGenes(s, { distinct: true }).genes.find((g) => g.label === "stage_1")?.values as number[];
+    const widths = new Set(METAPRUNING_SCALES.map((s) => Math.max(1, Math.floor(11 * s))));
+    assert.equal(stage1(space).length, widths.size);
+    assert.deepEqual(new Set(stage1(space).map((s) => Math.max(1, Math.floor(11 * s)))), widths);
+    assert.deepEqual(stage1({ ...space, divisor: 4 }), [0.1, 0.73]); // widths 4 and 8
   });
 });
