@@ -26,18 +26,9 @@ interface TableFlags {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-export function registerLatency(program: Command): void {
-  program
-    .command("latency-table")
-    .description(
-      "time every block of a search space on a runtime into a lookup table (for `lithe search --latency`), and check its predictions on whole networks",
-    )
-    .option("--supernet <dir>", "take the space and input from a `lithe supernet train` run")
-    .option("--space <spec>", "search space: a registered name or a space JSON file", "spos_small")
-    .option("--input <n>", "input size in pixels", positiveInt, 28)
-    .option("--in-channels <c>", "input channels", positiveInt, 1)
-    .option("--classes <k>", "number of classes", positiveInt, 10)
-    .addOption(new Option("--stem <kind>", "stem").choices(["standard", "small"]).default("small"))
+/** Where and how latency is measured: --runtime, --batch, --threads, --warmup, --repeats. */
+export function measurementOptions(cmd: Command, defaults: { warmup: number; repeats: number }): Command {
+  return cmd
     .addOption(
       new Option("--runtime <name>", "where latency is measured")
         .choices(["lithe", "ort-node", "ort-web"])
@@ -45,8 +36,30 @@ export function registerLatency(program: Command): void {
     )
     .option("--batch <n>", "images per inference", positiveInt, 1)
     .option("--threads <n>", "runtime threads", positiveInt, 1)
-    .option("--warmup <n>", "untimed runs before each measurement", nonNegativeInt, 10)
-    .option("--repeats <n>", "timed runs per measurement (the median is kept)", positiveInt, 30)
+    .option("--warmup <n>", "untimed runs before each measurement", nonNegativeInt, defaults.warmup)
+    .option(
+      "--repeats <n>",
+      "timed runs per measurement (the median is kept)",
+      positiveInt,
+      defaults.repeats,
+    );
+}
+
+export function registerLatency(program: Command): void {
+  measurementOptions(
+    program
+      .command("latency-table")
+      .description(
+        "time every block of a search space on a runtime into a lookup table (for `lithe search --latency`), and check its predictions on whole networks",
+      )
+      .option("--supernet <dir>", "take the space and input from a `lithe supernet train` run")
+      .option("--space <spec>", "search space: a registered name or a space JSON file", "spos_small")
+      .option("--input <n>", "input size in pixels", positiveInt, 28)
+      .option("--in-channels <c>", "input channels", positiveInt, 1)
+      .option("--classes <k>", "number of classes", positiveInt, 10)
+      .addOption(new Option("--stem <kind>", "stem").choices(["standard", "small"]).default("small")),
+    { warmup: 10, repeats: 30 },
+  )
     .option("--calibrate <n>", "random architectures measured whole to fit the constant", positiveInt, 10)
     .option(
       "--check <n>",

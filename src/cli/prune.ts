@@ -10,6 +10,7 @@ import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pr
 import type { PruningNetTrainingOptions } from "../prune/train-run.js";
 import { milliseconds, nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
 import { si } from "./format.js";
+import { measurementOptions } from "./latency.js";
 import {
   type LimitFlags,
   limitOptions,
@@ -190,22 +191,16 @@ function writeOut(out: string, write: (path: string) => void): void {
 }
 
 function registerLatencyModel(prune: Command): void {
-  spaceOptions(
-    prune
-      .command("latency-model")
-      .description(
-        "measure pruned networks of a space end to end on a runtime and fit a latency model (non-negative linear in per-layer work), for `lithe prune search --latency`; reports its accuracy on other networks",
-      ),
+  measurementOptions(
+    spaceOptions(
+      prune
+        .command("latency-model")
+        .description(
+          "measure pruned networks of a space end to end on a runtime and fit a latency model (non-negative linear in per-layer work), for `lithe prune search --latency`; reports its accuracy on other networks",
+        ),
+    ),
+    { warmup: 5, repeats: 20 },
   )
-    .addOption(
-      new Option("--runtime <name>", "where latency is measured")
-        .choices(["lithe", "ort-node", "ort-web"])
-        .default("ort-node"),
-    )
-    .option("--batch <n>", "images per inference", positiveInt, 1)
-    .option("--threads <n>", "runtime threads", positiveInt, 1)
-    .option("--warmup <n>", "untimed runs before each measurement", nonNegativeInt, 5)
-    .option("--repeats <n>", "timed runs per measurement (the median is kept)", positiveInt, 20)
     .option(
       "--fit <n>",
       "networks measured to fit the model (the smallest, the largest, random)",
