@@ -2,12 +2,16 @@
 // from scratch against uniformly scaled ones at the same FLOPs): a MobileNetV2 pruning space on a
 // narrowed base (so the PruningNet trains in minutes on a CPU), then for each of two FLOPs budgets
 // 1. the evolutionary search on the PruningNet, 2. the uniform-width network at the same budget,
-// 3. both retrained from scratch with the same recipe and epochs under each of several seeds.
+// 3. both retrained from scratch with the same recipe and epochs under each of several seeds; then
+// 4. ranking quality: Kendall tau between the PruningNet's hold-out scores of candidates of the first
+// search and their test accuracy after the same from-scratch training.
 // Writes every figure to <out>/bench-metapruning.json as soon as it has it; --resume continues.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { narrowSpace, PRUNING_SPACES, type PruningSpace } from "../src/arch/spaces/pruning.js";
+import { narrowSpace, PRUNING_SPACES, type PruningSpace, prunedArch } from "../src/arch/spaces/pruning.js";
 import { setNumThreads } from "../src/engine/index.js";
+import type { Candidate } from "../src/nas/evolution.js";
+import { kendallTau } from "../src/nas/ranking.js";
 import { uniformBaseline } from "../src/prune/baseline.js";
 import { inputOf } from "../src/prune/pruning-net.js";
 import { readPruningNetRun, runPruneSearch } from "../src/prune/search-run.js";
@@ -34,6 +38,8 @@ export interface MetaPruningBenchOptions {
   seeds: number[];
   /** Epochs of every from-scratch run (the same budget and full LR schedule for both networks). */
   retrainEpochs: number;
+  /** Candidates of the first budget's search retrained from scratch for the ranking check (0: none). */
+  rankingArchs: number;
   threads?: number;
   /** Continue the runs already in `out` (finished ones are kept) instead of refusing to overwrite them. */
   resume: boolean;
@@ -147,6 +153,38 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
         uniform_mean: mean(scaled),
         difference: mean(pruned) - mean(scaled),
         per_seed_difference: pruned.map((p, i) => p - (scaled[i] as number)),
+      };
+      save();
+    }
+  }
+
+  if (o.rankingArchs > 1) {
+    const tag = `${o.limits[0] / 1e6}M`;
+    log(`ranking: ${o.rankingArchs} candidates of the ${tag} search retrained from scratch`);
+    const pool = readFileSync(join(o.out, `search-${tag}`, "search.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as Candidate)
+      .sort((a, b) => a.score - b.score);
+    const picks = Array.from(
+      { length: o.rankingArchs },
+      (_, i) => pool[Math.round((i * (pool.length - 1)) / (o.rankingArchs - 1))] as Candidate,
+    );
+    const ranking: { pruningnet: number; standalone: number; flops: number }[] = [];
+    for (const [i, c] of picks.entries()) {
+      const archFile = join(o.out, `ranking-${i}.json`);
+      writeFileAtomic(archFile, `${JSON.stringify(prunedArch(space, c.genotype, input), null, 2)}\n`);
+      ranking.push({
+        pruningnet: c.score,
+        standalone: await retrain(archFile, 1),
+        flops: c.costs.flops as number,
+      });
+      results.ranking = {
+        architectures: ranking,
+        kendall_tau: kendallTau(
+          ranking.map((r) => r.pruningnet),
+          ranking.map((r) => r.standalone),
+        ),
       };
       save();
     }

@@ -88,6 +88,7 @@ interface MetaPruningFlags {
   generations: number;
   seeds: string;
   retrainEpochs: number;
+  rankingArchs: number;
   threads?: number;
   resume?: boolean;
 }
@@ -268,6 +269,12 @@ export function registerBench(program: Command): void {
       2,
     )
     .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
+    .option(
+      "--ranking-archs <n>",
+      "candidates of the first search retrained for Kendall tau of the PruningNet's ranking (0: skip)",
+      nonNegativeInt,
+      6,
+    )
     .option("--resume", "continue the runs already in --out (finished ones are kept)")
     .action(async (o: MetaPruningFlags) => {
       const { runMetaPruningBench } = await import("../../bench/metapruning.js");
