@@ -10,7 +10,6 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { narrowSpace, PRUNING_SPACES, type PruningSpace, prunedArch } from "../src/arch/spaces/pruning.js";
 import { setNumThreads } from "../src/engine/index.js";
-import type { Candidate } from "../src/nas/evolution.js";
 import { kendallTau } from "../src/nas/ranking.js";
 import { uniformBaseline } from "../src/prune/baseline.js";
 import { inputOf } from "../src/prune/pruning-net.js";
@@ -19,6 +18,7 @@ import { runPruningNetTraining } from "../src/prune/train-run.js";
 import { recipe } from "../src/train/recipe.js";
 import { runTraining } from "../src/train/run.js";
 import { writeFileAtomic } from "../src/util/files.js";
+import { readCandidates, spreadByScore } from "./candidates.js";
 
 export interface MetaPruningBenchOptions {
   out: string;
@@ -161,15 +161,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
   if (o.rankingArchs > 1) {
     const tag = `${o.limits[0] / 1e6}M`;
     log(`ranking: ${o.rankingArchs} candidates of the ${tag} search retrained from scratch`);
-    const pool = readFileSync(join(o.out, `search-${tag}`, "search.jsonl"), "utf8")
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Candidate)
-      .sort((a, b) => a.score - b.score);
-    const picks = Array.from(
-      { length: o.rankingArchs },
-      (_, i) => pool[Math.round((i * (pool.length - 1)) / (o.rankingArchs - 1))] as Candidate,
-    );
+    const picks = spreadByScore(readCandidates(join(o.out, `search-${tag}`)), o.rankingArchs);
     const ranking: { pruningnet: number; standalone: number; flops: number }[] = [];
     for (const [i, c] of picks.entries()) {
       const archFile = join(o.out, `ranking-${i}.json`);

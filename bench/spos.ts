@@ -4,7 +4,7 @@
 // (best accuracy per number of evaluations); 4. ranking quality: Kendall tau between supernet-inherited
 // accuracy and accuracy after a short standalone training of sampled architectures; 5. retraining the
 // winner from scratch. Writes each phase's figures to <out>/bench-spos.json as soon as it has them.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomGenotype, SPOS_SMALL } from "../src/arch/spaces/spos.js";
 import { manualSeed, randint, randn } from "../src/engine/index.js";
@@ -22,6 +22,7 @@ import { SGD } from "../src/train/sgd.js";
 import { trainStep } from "../src/train/step.js";
 import { writeFileAtomic } from "../src/util/files.js";
 import { Random } from "../src/util/random.js";
+import { readCandidates, spreadByScore } from "./candidates.js";
 
 export interface SposBenchOptions {
   out: string;
@@ -97,12 +98,6 @@ function bestSoFar(candidates: readonly Candidate[]): number[] {
   });
 }
 
-const readCandidates = (dir: string): Candidate[] =>
-  readFileSync(join(dir, "search.jsonl"), "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as Candidate);
-
 export async function runSposBench(o: SposBenchOptions): Promise<Record<string, unknown>> {
   mkdirSync(o.out, { recursive: true });
   const results: Record<string, unknown> = { options: o };
@@ -167,11 +162,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
   save();
 
   log(`ranking: ${o.rankingArchs} sampled architectures trained standalone for ${o.rankingEpochs} epoch(s)`);
-  const pool = readCandidates(randomLoose.out).sort((a, b) => a.score - b.score);
-  const picks = Array.from(
-    { length: o.rankingArchs },
-    (_, i) => pool[Math.round((i * (pool.length - 1)) / (o.rankingArchs - 1))] as Candidate,
-  );
+  const picks = spreadByScore(readCandidates(randomLoose.out), o.rankingArchs);
   const sn = new Supernet(readSupernetRun(supernetDir).arch);
   const ranking: { supernet: number; standalone: number; flops: number }[] = [];
   for (const [i, c] of picks.entries()) {

@@ -164,6 +164,17 @@ export interface BuildOptions extends MeasureSettings {
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
+/** Where and how a table or model was measured: the runtime, its version, the machine, the settings. */
+export async function measuredOn(runtime: Runtime, o: MeasureSettings) {
+  const settings: MeasureSettings = {
+    batch: o.batch,
+    threads: o.threads,
+    warmup: o.warmup,
+    repeats: o.repeats,
+  };
+  return { runtime: runtime.name, runtimeVersion: await runtime.version(), machine: machineInfo(), settings };
+}
+
 /** Times every entry of `space` on `runtime`, fits the constant, and measures the prediction's accuracy. */
 export async function buildLatencyTable(
   space: SposSpace,
@@ -171,12 +182,8 @@ export async function buildLatencyTable(
   runtime: Runtime,
   o: BuildOptions,
 ): Promise<LatencyTable> {
-  const settings: MeasureSettings = {
-    batch: o.batch,
-    threads: o.threads,
-    warmup: o.warmup,
-    repeats: o.repeats,
-  };
+  const provenance = await measuredOn(runtime, o);
+  const { settings } = provenance;
   const list = tableEntries(space, input);
   const total = list.length + o.calibrate + o.check;
   let done = 0;
@@ -203,10 +210,7 @@ export async function buildLatencyTable(
     version: 1,
     space,
     input,
-    runtime: runtime.name,
-    runtimeVersion: await runtime.version(),
-    machine: machineInfo(),
-    settings,
+    ...provenance,
     entries,
     constantMs,
     accuracy: predictionAccuracy(

@@ -13,8 +13,14 @@ import type { ArchInput } from "../arch/family.js";
 import type { Node, Shape } from "../arch/plan.js";
 import { type PruningSpace, prunedArch, uniformGenotype } from "../arch/spaces/pruning.js";
 import { listOps } from "../arch/walk.js";
-import { type MachineInfo, machineInfo } from "../latency/harness.js";
-import { type Accuracy, type MeasureSettings, predictionAccuracy, timePlan } from "../latency/lut.js";
+import type { MachineInfo } from "../latency/harness.js";
+import {
+  type Accuracy,
+  type MeasureSettings,
+  measuredOn,
+  predictionAccuracy,
+  timePlan,
+} from "../latency/lut.js";
 import { nnls } from "../latency/nnls.js";
 import type { Runtime, RuntimeName } from "../latency/types.js";
 import { sampleGenotype } from "../nas/genes.js";
@@ -117,12 +123,8 @@ export async function buildLatencyModel(
     throw new Error(
       `fit: a latency model is fitted on at least ${LATENCY_FEATURES.length} networks (one per feature), got ${o.fit}`,
     );
-  const settings: MeasureSettings = {
-    batch: o.batch,
-    threads: o.threads,
-    warmup: o.warmup,
-    repeats: o.repeats,
-  };
+  const provenance = await measuredOn(runtime, o);
+  const { settings } = provenance;
   const random = new Random(o.seed);
   const genes = pruningGenes(space);
   const draw = (n: number) => Array.from({ length: n }, () => sampleGenotype(genes, random));
@@ -157,10 +159,7 @@ export async function buildLatencyModel(
     version: 1,
     space,
     input,
-    runtime: runtime.name,
-    runtimeVersion: await runtime.version(),
-    machine: machineInfo(),
-    settings,
+    ...provenance,
     features: [...LATENCY_FEATURES],
     coefficients,
     accuracy: { fit: accuracy(fit), check: accuracy(check) },

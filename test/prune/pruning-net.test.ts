@@ -42,6 +42,16 @@ const randomGenotype = (space: PruningSpace, seed: number): Genotype => {
   return Object.fromEntries(space.genes.map((g) => [g.label, random.pick(space.scales)]));
 };
 const at = (a: readonly number[], i: number) => a[i] as number;
+/** The PruningNet (eval mode, current path) and the zoo net of its pruned description with its generated weights give the same logits. */
+function assertSameAsZoo(net: PruningNet): void {
+  net.eval();
+  const zoo = buildModel(net.prunedArch());
+  zoo.loadStateDict(net.generatedStateDict());
+  zoo.eval();
+  const x = randn([2, 3, 32, 32]);
+  const [a, b] = noGrad(() => [net.forward(x), zoo.forward(x)]);
+  assertClose(a.toList(), b.toList(), { rtol: 1e-4, atol: 1e-5, what: "logits" });
+}
 const convsOf = (net: PruningNet) =>
   net.namedModules().filter((e): e is [string, GeneratedConv2d] => e[1] instanceof GeneratedConv2d);
 
@@ -194,13 +204,7 @@ describe("PruningNet", () => {
           net.setPath(g);
           net.train();
           noGrad(() => net.forward(randn([8, 3, 32, 32]))); // running statistics of these widths
-          net.eval();
-          const zoo = buildModel(net.prunedArch());
-          zoo.loadStateDict(net.generatedStateDict());
-          zoo.eval();
-          const x = randn([2, 3, 32, 32]);
-          const [a, b] = noGrad(() => [net.forward(x), zoo.forward(x)]);
-          assertClose(a.toList(), b.toList(), { rtol: 1e-4, atol: 1e-5, what: "logits" });
+          assertSameAsZoo(net);
         }));
 
       it("the zoo network counts, when traced, the FLOPs and params the profilers promise", () => {
@@ -229,13 +233,7 @@ describe("PruningNet", () => {
         channels.hidden.every((c) => c % 4 === 0),
         `${channels.hidden}`,
       );
-      net.eval();
-      const zoo = buildModel(net.prunedArch());
-      zoo.loadStateDict(net.generatedStateDict());
-      zoo.eval();
-      const x = randn([2, 3, 32, 32]);
-      const [a, b] = noGrad(() => [net.forward(x), zoo.forward(x)]);
-      assertClose(a.toList(), b.toList(), { rtol: 1e-4, atol: 1e-5, what: "logits" });
+      assertSameAsZoo(net);
     }));
 
   it("keeps separate BN statistics per width", () =>
