@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -40,9 +41,14 @@ int FromScalarType(at::ScalarType st) {
 
 // ---- handles ----
 
+// Handles that hold a tensor (not yet disposed or collected): a leak check that no allocator,
+// thread count or GEMM kernel can move, unlike the process's resident memory.
+static std::atomic<int64_t> live_handles{0};
+
 void Release(Napi::Env env, Box* box) {
   if (box->bytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -box->bytes);
   box->bytes = 0;
+  if (box->t.defined()) --live_handles;
   box->t = at::Tensor();
 }
 
@@ -59,6 +65,7 @@ static bool report_external_memory = true;
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   auto* box = new Box{std::move(t), 0};
+  if (box->t.defined()) ++live_handles;
   if (report_external_memory && box->t.defined() && !box->t.is_view()) {
     box->bytes = static_cast<int64_t>(box->t.nbytes());
   }
@@ -66,6 +73,7 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   if (change != 0) Napi::MemoryManagement::AdjustExternalMemory(env, change);
   return Napi::External<Box>::New(env, box, [](Napi::BasicEnv, Box* b) {
     unreported_frees += b->bytes;
+    if (b->t.defined()) --live_handles;
     delete b;
   });
 }
@@ -238,6 +246,10 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value LiveHandles(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(live_handles.load()));
+}
+
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
   if (!IsTensor(info[0])) throw ArgError(0, "must be a tensor");
   return Napi::Boolean::New(info.Env(), !info[0].As<Napi::External<Box>>().Data()->t.defined());
@@ -271,6 +283,13 @@ Napi::Value Grad(const Napi::CallbackInfo& info) {
 Napi::Value SetGrad(const Napi::CallbackInfo& info) {
   auto g = OptT(info, 1);
   T(info, 0).mutable_grad() = g.value_or(at::Tensor());
+  return info.Env().Undefined();
+}
+
+// setData(t, src): t now holds src's data, dtype included, keeping its handle and requires_grad
+// (PyTorch's `param.data = src`, which Module.to uses).
+Napi::Value SetData(const Napi::CallbackInfo& info) {
+  T(info, 0).set_data(T(info, 1));
   return info.Env().Undefined();
 }
 
@@ -333,12 +352,14 @@ void RegisterTensor(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "dispose", Dispose);
   Export(env, exports, "setReportExternalMemory", SetReportExternalMemory);
   Export(env, exports, "isDisposed", IsDisposed);
+  Export(env, exports, "liveHandles", LiveHandles);
   Export(env, exports, "requiresGrad", RequiresGrad);
   Export(env, exports, "setRequiresGrad", SetRequiresGrad);
   Export(env, exports, "isLeaf", IsLeaf);
   Export(env, exports, "backward", Backward);
   Export(env, exports, "grad", Grad);
   Export(env, exports, "setGrad", SetGrad);
+  Export(env, exports, "setData", SetData);
   Export(env, exports, "detach", Detach);
   Export(env, exports, "gradEnabled", GradEnabled);
   Export(env, exports, "setGradEnabled", SetGradEnabled);

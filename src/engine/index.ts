@@ -20,7 +20,7 @@ export {
   type Safetensors,
   saveSafetensors,
 } from "./safetensors.js";
-export { keep, scopeDepth, tidy } from "./scope.js";
+export { keep, liveTensors, scopeDepth, tidy } from "./scope.js";
 export { type SgdStepOptions, sgdStep } from "./sgd.js";
 export {
   arange,

@@ -38,12 +38,14 @@ export interface NativeAddon {
   dispose(t: H): void;
   setReportExternalMemory(on: boolean): void;
   isDisposed(t: H): boolean;
+  liveHandles(): number;
   requiresGrad(t: H): boolean;
   setRequiresGrad(t: H, on: boolean): void;
   isLeaf(t: H): boolean;
   backward(t: H, grad: H | null, retainGraph: boolean): void;
   grad(t: H): H | null;
   setGrad(t: H, g: H | null): void;
+  setData(t: H, src: H): void;
   detach(t: H): H;
   gradEnabled(): boolean;
   setGradEnabled(on: boolean): void;

@@ -22,6 +22,14 @@ export function keep<T extends Owned>(value: T): T {
   return value;
 }
 
+/**
+ * Tensor handles alive now (not disposed, not yet collected), views and parameters included. A loop
+ * that frees all it makes leaves this unchanged, on any machine: a leak check, unlike resident memory.
+ */
+export function liveTensors(): number {
+  return native.liveHandles();
+}
+
 /** Depth of open scopes (0 outside tidy). */
 export function scopeDepth(): number {
   return scopes.length;

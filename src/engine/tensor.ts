@@ -279,6 +279,13 @@ export class Tensor {
     native.copy_(this.h, src.h);
     return this;
   }
+  /** Swaps in src's data (shape and dtype too) under the same handle, like PyTorch's `t.data = src`. */
+  setData_(src: Tensor): this {
+    native.setData(this.h, src.h);
+    this.#shape = undefined;
+    this.#dtype = undefined;
+    return this;
+  }
   zero_(): this {
     native.zero_(this.h);
     return this;

@@ -1,6 +1,6 @@
 // Module: named parameters, buffers and sub-modules, train/eval mode, and state dicts with
 // PyTorch's dotted names (`features.0.branch2.3.weight`) so weights move to and from PyTorch.
-import { keep, noGrad, type Tensor } from "../engine/index.js";
+import { type DType, isFloating, keep, noGrad, type Tensor } from "../engine/index.js";
 import type { Parameter } from "./parameter.js";
 
 export type StateDict = Map<string, Tensor>;
@@ -67,6 +67,24 @@ export abstract class Module {
   }
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * Converts every floating-point parameter and buffer to `dtype` in place, keeping the tensor objects
+   * (layers hold them), as PyTorch's `module.to(torch.float64)`; integer buffers (batch counts) stay.
+   */
+  to(dtype: DType): this {
+    if (!isFloating(dtype)) throw new Error(`Module.to: dtype must be float32 or float64, got ${dtype}`);
+    noGrad(() => {
+      for (const t of [...this.parameters(), ...this.namedBuffers().map(([, b]) => b)]) {
+        if (!isFloating(t.dtype) || t.dtype === dtype) continue;
+        t.grad = null;
+        const converted = t.to(dtype);
+        t.setData_(converted);
+        converted.dispose();
+      }
+    });
+    return this;
   }
 
   /** Drops every gradient (set to null, like PyTorch's zero_grad(set_to_none=True)). */
