@@ -1,5 +1,5 @@
 // Exact resume: a run killed with SIGKILL and resumed, and a run stopped with --steps and resumed,
-// end with the same weight bytes as an uninterrupted run.
+// end with the same weight bytes as an uninterrupted run; lithe eval of a run reproduces its logged test figures.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { lithe, litheAsync } from "../cli/run-cli.js";
+import { assertClose } from "../helpers.js";
 
 const base = mkdtempSync(join(tmpdir(), "lithe-resume-"));
 // 256 synthetic 32x32 images, batch 32: 8 steps per epoch, 16 in all; a checkpoint every 3 steps.
@@ -50,14 +51,24 @@ it("an uninterrupted run makes 16 steps and writes weights, checkpoint, run.json
 
 it("kill -9 mid-run, then --resume: identical weight bytes", async () => {
   const out = join(base, "killed");
-  const child = litheAsync([...RUN, "--out", out, "--checkpoint-every", "3"]);
+  // Killed where the run says it is (its log line for step 4, past the checkpoint at step 3), not after a
+  // wait that a fast machine could outrun: 12 more steps and an evaluation are left when the signal lands.
+  const child = litheAsync([...RUN, "--out", out, "--checkpoint-every", "3", "--log-every", "1"]);
   const exited = new Promise((resolve) => child.on("exit", resolve));
-  const checkpoint = join(out, "checkpoint.safetensors");
-  while (!existsSync(checkpoint)) await sleep(20);
+  const logPath = join(out, "log.jsonl");
+  const loggedSteps = () =>
+    existsSync(logPath)
+      ? readFileSync(logPath, "utf8")
+          .split("\n")
+          .filter((l) => l.includes('"type":"step"'))
+          .map((l) => (JSON.parse(l) as { step: number }).step)
+      : [];
+  while (!loggedSteps().includes(4)) await sleep(2);
   child.kill("SIGKILL");
   await exited;
-  const log = readFileSync(join(out, "log.jsonl"), "utf8");
+  const log = readFileSync(logPath, "utf8");
   assert.ok(!log.includes('"type":"summary"'), "the run was killed before it finished");
+  assert.ok(existsSync(join(out, "checkpoint.safetensors")), "the checkpoint of step 3 is there");
   run(out, "--resume");
   assert.ok(weights(out).equals(weights(reference)), "resumed weights differ from the uninterrupted run");
 });
@@ -78,7 +89,7 @@ it("refuses to resume with different options, and to overwrite a run without --r
   assert.match(again.stderr, /already holds a run; pass --resume/);
 });
 
-it("lithe eval reads the model from the run directory and reports fractions", () => {
+it("lithe eval of the run's weights reports the test figures the run logged", () => {
   const r = lithe([
     "eval",
     "--weights",
@@ -89,10 +100,15 @@ it("lithe eval reads the model from the run directory and reports fractions", ()
   ]);
   assert.equal(r.code, 0, r.stderr);
   const e = JSON.parse(r.stdout) as { top1: number; top5: number; loss: number; samples: number };
-  for (const v of [e.top1, e.top5]) assert.ok(v >= 0 && v <= 1);
-  assert.ok(e.top5 >= e.top1);
-  assert.ok(Number.isFinite(e.loss));
+  const summary = readFileSync(join(reference, "log.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .find((l) => l.type === "summary") as { test: typeof e };
+  // the same images through the same weights: the same counts; the mean loss up to float32 summation
+  assert.deepEqual([e.top1, e.top5, e.samples], [summary.test.top1, summary.test.top5, summary.test.samples]);
   assert.equal(e.samples, 256);
+  assertClose([e.loss], [summary.test.loss], { rtol: 1e-6, atol: 0, what: "eval loss" });
   const wrong = lithe([
     "eval",
     "--weights",
