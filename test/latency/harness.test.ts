@@ -1,6 +1,9 @@
-// The latency harness: statistics of known run times (a fake clock advanced by a fake runner, so
-// nothing depends on real timing), warm-up runs left out, self-timed runners, bad options.
+// The latency harness: statistics of known run times equal to the hand-computed median, p90 (numpy's
+// linear interpolation), mean and min (a fake clock advanced by a fake runner, so nothing depends on
+// real timing), warm-up runs run but left out, self-timed runners given the settings, bad options
+// refused before anything runs, and the machine as Node's own APIs describe it.
 import assert from "node:assert/strict";
+import { arch, availableParallelism, cpus, release, type } from "node:os";
 import { describe, it } from "node:test";
 import {
   latencyStats,
@@ -46,32 +49,45 @@ describe("latency harness", () => {
   });
 
   it("lets a self-timed runner report its own times", async () => {
+    const asked: number[][] = [];
     const runner: SelfTimedRunner = {
       async run() {
         throw new Error("not called");
       },
       async times(warmup, repeats) {
-        assert.deepEqual([warmup, repeats], [3, 4]);
-        return [2, 4, 6, 8];
+        asked.push([warmup, repeats]);
+        return [8, 2, 6, 4];
       },
       async close() {},
     };
     const s = await measureLatency(runner, { warmup: 3, repeats: 4 });
+    assert.deepEqual(asked, [[3, 4]]);
+    // sorted 2, 4, 6, 8: median (4 + 6) / 2; p90 at rank 2.7: 6 + 0.7 * (8 - 6)
     assert.equal(s.medianMs, 5);
+    assert.ok(Math.abs(s.p90Ms - 7.4) < 1e-12, `p90 ${s.p90Ms}`);
+    assert.equal(s.meanMs, 5);
     assert.equal(s.minMs, 2);
+    assert.deepEqual([s.warmup, s.repeats], [3, 4]);
   });
 
-  it("refuses bad warm-up and repeat counts", async () => {
-    const { runner } = fakeRunner([]);
-    await assert.rejects(measureLatency(runner, { warmup: -1, repeats: 5 }), /warmup/);
-    await assert.rejects(measureLatency(runner, { warmup: 0, repeats: 0 }), /repeats/);
-    assert.throws(() => latencyStats([], 0), /no samples/);
+  it("refuses bad warm-up and repeat counts before running anything", async () => {
+    const { runner, runs } = fakeRunner([]);
+    const refused = (warmup: number, repeats: number, message: RegExp) =>
+      assert.rejects(measureLatency(runner, { warmup, repeats, now: () => 0 }), message);
+    await refused(-1, 5, /^Error: measureLatency: warmup must be a non-negative integer, got -1$/);
+    await refused(1.5, 5, /^Error: measureLatency: warmup must be a non-negative integer, got 1\.5$/);
+    await refused(0, 0, /^Error: measureLatency: repeats must be a positive integer, got 0$/);
+    await refused(0, 2.5, /^Error: measureLatency: repeats must be a positive integer, got 2\.5$/);
+    assert.equal(runs(), 0);
+    assert.throws(() => latencyStats([], 0), /^Error: quantile: no samples$/);
   });
 
-  it("describes the machine", () => {
+  it("describes the machine as Node does", () => {
     const m = machineInfo();
-    assert.ok(m.cpu.length > 0);
-    assert.ok(m.cores >= 1);
-    assert.match(m.node, /^v\d+/);
+    // on Linux read from /proc/cpuinfo's "model name", which libuv reads for os.cpus() too
+    assert.equal(m.cpu, cpus()[0]?.model.trim());
+    assert.equal(m.cores, availableParallelism());
+    assert.equal(m.os, `${type()} ${release()} ${arch()}`);
+    assert.equal(m.node, process.version);
   });
 });

@@ -1,7 +1,11 @@
 // `lithe bench latency` and `lithe bench guidelines` on the command line: bad flags fail with one
-// line; a tiny run prints a table per runtime (timing values are not checked).
+// line; a tiny run at two batch sizes prints, per runtime and batch, what was asked for (input,
+// threads, warm-up and repeats), positive finite statistics, and a ratio equal to its median over
+// onnxruntime-node's median at the same batch in the same output (timing values are not checked).
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
+import type { LatencyStats } from "../../src/latency/types.js";
 import { fails, lithe } from "../cli/run-cli.js";
 
 describe("lithe bench latency / guidelines", () => {
@@ -26,30 +30,47 @@ describe("lithe bench latency / guidelines", () => {
         "--runtime",
         "ort-node,lithe",
       ],
-      ...["--warmup", "1", "--repeats", "2", "--threads", "1", "--json"],
+      ...["--batch", "1,2", "--warmup", "1", "--repeats", "2", "--threads", "1", "--json"],
     ]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as {
       model: string;
+      input: { c: number; h: number; w: number };
+      threads: number;
       machine: { cpu: string; cores: number };
       rows: {
         runtime: string;
         batch: number;
         version: string;
         ratioToOrtNode: number;
-        stats: { medianMs: number };
+        stats: LatencyStats;
       }[];
     };
     assert.match(out.model, /shufflenet_v2\(width=0.5,inputSize=32/);
-    assert.ok(out.machine.cores >= 1);
+    assert.deepEqual(out.input, { c: 3, h: 32, w: 32 });
+    assert.equal(out.threads, 1);
+    assert.equal(out.machine.cores, availableParallelism());
     assert.deepEqual(
       out.rows.map((row) => [row.runtime, row.batch]),
       [
         ["ort-node", 1],
+        ["ort-node", 2],
         ["lithe", 1],
+        ["lithe", 2],
       ],
     );
-    assert.equal(out.rows[0]?.ratioToOrtNode, 1);
-    assert.match(out.rows[1]?.version ?? "", /^libtorch/);
+    for (const row of out.rows) {
+      assert.match(
+        row.version,
+        row.runtime === "lithe" ? /^libtorch \d+\.\d+/ : /^onnxruntime-node \d+\.\d+/,
+      );
+      assert.deepEqual([row.stats.warmup, row.stats.repeats], [1, 2], row.runtime);
+      const { medianMs, p90Ms, meanMs, minMs } = row.stats;
+      for (const ms of [medianMs, p90Ms, meanMs, minMs])
+        assert.ok(ms > 0 && Number.isFinite(ms), `${row.runtime}: ${JSON.stringify(row.stats)}`);
+      // the ratio is to onnxruntime-node's median at the same batch, as printed in the same output
+      const peer = out.rows.find((p) => p.runtime === "ort-node" && p.batch === row.batch);
+      assert.equal(row.ratioToOrtNode, row.stats.medianMs / (peer?.stats.medianMs as number), row.runtime);
+    }
   });
 });

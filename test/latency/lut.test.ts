@@ -1,12 +1,22 @@
 // Latency lookup tables: readable keys with one entry per distinct block shape, a prediction that is
 // exactly the constant plus the entries of the path, the exact minimum (checked over every genotype of
-// a small space), a table that survives the disk round trip, and one built on the lithe runtime.
+// a small space), a table that survives the disk round trip; one built on a fake runtime whose time is
+// a known function of a plan's FLOPs (so its entries, constant, accuracy and the prediction of every
+// genotype are known exactly from the analytic count of the whole network), and one built on the
+// lithe runtime (every entry timed, positive and finite).
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { randomGenotype, SPOS_SMALL, type SposSpace } from "../../src/arch/spaces/spos.js";
+import { summarize } from "../../src/arch/cost.js";
+import { countArch } from "../../src/arch/count.js";
+import { oneshotArchOf } from "../../src/arch/families/oneshot.js";
+import type { Node, Shape } from "../../src/arch/plan.js";
+import { validateArch } from "../../src/arch/schema.js";
+import { type Genotype, randomGenotype, SPOS_SMALL, type SposSpace } from "../../src/arch/spaces/spos.js";
+import { listOps } from "../../src/arch/walk.js";
+import type { SelfTimedRunner } from "../../src/latency/harness.js";
 import {
   buildLatencyTable,
   type Input,
@@ -16,6 +26,7 @@ import {
 } from "../../src/latency/lut.js";
 import { loadLatencyTable, saveLatencyTable } from "../../src/latency/lut-file.js";
 import { runtimeByName } from "../../src/latency/runtimes/index.js";
+import type { PrepareOptions, Runtime } from "../../src/latency/types.js";
 import { geneSpaceOf } from "../../src/nas/spos-space.js";
 import { Random, seedOf } from "../../src/util/random.js";
 
@@ -51,6 +62,61 @@ function fakeTable(space: SposSpace): LatencyTable {
     accuracy: { architectures: 0, within10: 0, mape: 0, worst: 0 },
   } as unknown as LatencyTable;
 }
+
+/** Every genotype of `space` (blocks and mid widths at every position). */
+function allGenotypes(space: SposSpace): Genotype[] {
+  let all: Genotype[] = [{}];
+  for (const gene of geneSpaceOf(space).genes)
+    all = all.flatMap((g) => gene.values.map((v) => ({ ...g, [gene.label]: v })));
+  return all;
+}
+
+const OVERHEAD_MS = 0.5;
+/** ms of a plan of `flops` multiply-adds on the fake runtime: binary fractions, so every sum is exact. */
+const fakeMs = (flops: number) => OVERHEAD_MS + flops / 2 ** 20;
+
+/** A runtime that runs nothing and times every plan at fakeMs(its FLOPs), recording what it was asked. */
+function flopsRuntime() {
+  const asked: { prepare: PrepareOptions[]; times: number[][] } = { prepare: [], times: [] };
+  const runtime: Runtime = {
+    name: "lithe",
+    unavailable: async () => null,
+    version: async () => "flops fake",
+    prepare: async (plan: Node, shape: Shape, o: PrepareOptions) => {
+      asked.prepare.push(o);
+      const ms = fakeMs(summarize(listOps(plan, shape).ops).flops);
+      const runner: SelfTimedRunner = {
+        run: async () => {},
+        close: async () => {},
+        times: async (warmup, repeats) => {
+          asked.times.push([warmup, repeats]);
+          return new Array<number>(repeats).fill(ms);
+        },
+      };
+      return runner;
+    },
+  };
+  return { runtime, asked };
+}
+
+const settings = { batch: 1, threads: 1, warmup: 1, repeats: 2, calibrate: 2, check: 3, seed: 1 };
+
+/** The keys of `tiny`, written out: 3 block positions x 4 choices x 2 mid widths, the stem and the head. */
+const TINY_KEYS = [
+  "stem-in:1-hw:28",
+  ...[
+    [16, 24, 28, 2],
+    [24, 32, 14, 2],
+    [32, 32, 7, 1],
+  ].flatMap(([inp, out, hw, stride]) =>
+    ["shuffle3x3", "shuffle5x5", "shuffle7x7", "xception"].flatMap((choice) =>
+      [0.5, 1].map(
+        (s) => `${choice}-in:${inp}-out:${out}-mid:${((out as number) / 2) * s}-hw:${hw}-stride:${stride}`,
+      ),
+    ),
+  ),
+  "head-in:32-hw:7-classes:10",
+];
 
 describe("latency lookup tables", () => {
   it("key every distinct block shape once, readably", () => {
@@ -110,21 +176,40 @@ describe("latency lookup tables", () => {
     assert.throws(() => loadLatencyTable(bad), /bad\.json: invalid JSON/);
   });
 
-  it("can be built on the lithe runtime and priced for any genotype", async () => {
-    const table = await buildLatencyTable(tiny, input, runtimeByName("lithe"), {
-      batch: 1,
-      threads: 1,
-      warmup: 1,
-      repeats: 2,
-      calibrate: 2,
-      check: 3,
-      seed: 1,
+  it("built on a runtime of known times: entries, constant, accuracy and every prediction exact", async () => {
+    const { runtime, asked } = flopsRuntime();
+    const table = await buildLatencyTable(tiny, input, runtime, settings);
+    assert.deepEqual(Object.keys(table.entries).sort(), [...TINY_KEYS].sort());
+    const timed = TINY_KEYS.length + settings.calibrate + settings.check;
+    assert.deepEqual(asked.prepare, new Array(timed).fill({ batch: 1, threads: 1 }));
+    assert.deepEqual(asked.times, new Array(timed).fill([1, 2]));
+    assert.equal(table.runtimeVersion, "flops fake");
+    assert.deepEqual(table.settings, { batch: 1, threads: 1, warmup: 1, repeats: 2 });
+    // a whole network's FLOPs are its 5 parts' (stem, 3 blocks, head), its overhead is paid once
+    assert.equal(table.constantMs, OVERHEAD_MS - 5 * OVERHEAD_MS);
+    assert.deepEqual(table.accuracy, { architectures: 3, within10: 1, mape: 0, worst: 0 });
+    // every genotype priced at exactly what the runtime times its whole network at
+    const profiler = latencyProfiler(table);
+    const truth = allGenotypes(tiny).map((g) => {
+      const whole = fakeMs(countArch(validateArch(oneshotArchOf(tiny, input, g))).flops);
+      assert.equal(profiler.measure(g), whole, JSON.stringify(g));
+      return whole;
     });
-    assert.equal(Object.keys(table.entries).length, tableEntries(tiny, input).length);
-    assert.ok(Object.values(table.entries).every((ms) => ms > 0));
+    assert.equal(truth.length, 512);
+    assert.equal(profiler.minimum?.(), Math.min(...truth));
+  });
+
+  it("can be built on the lithe runtime and priced for any genotype", async () => {
+    const table = await buildLatencyTable(tiny, input, runtimeByName("lithe"), settings);
+    assert.equal(table.runtime, "lithe");
+    assert.match(table.runtimeVersion, /^libtorch \d+\.\d+/);
+    assert.deepEqual(Object.keys(table.entries).sort(), [...TINY_KEYS].sort());
+    for (const [key, ms] of Object.entries(table.entries))
+      assert.ok(ms > 0 && Number.isFinite(ms), `${key}: ${ms} ms`);
+    assert.ok(Number.isFinite(table.constantMs), `constant ${table.constantMs}`);
     assert.equal(table.accuracy.architectures, 3);
-    assert.ok(Number.isFinite(table.accuracy.mape));
+    assert.ok(Number.isFinite(table.accuracy.mape) && table.accuracy.mape >= 0, `${table.accuracy.mape}`);
     const predicted = latencyProfiler(table).measure(randomGenotype(tiny, new Random(4)));
-    assert.ok(predicted > 0);
+    assert.ok(predicted > 0 && Number.isFinite(predicted), `${predicted}`);
   });
 });

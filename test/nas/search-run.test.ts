@@ -1,20 +1,27 @@
 // SPOS from the user's side on a small synthetic set: a supernet run, then searches on it. A search
 // killed mid-generation and resumed writes exactly what an uninterrupted one writes; two limits reuse
-// one supernet; every logged candidate meets its limit; the winner is a description the zoo counts at
-// the promised FLOPs; an impossible limit fails before anything is evaluated or written.
+// one supernet; every logged candidate's FLOPs and params are those of its standalone network, built and
+// counted independently of the search (FLOPs by the traced counter, params as the sum of its
+// parameters' sizes), and within its limit; the winner, loaded with its inherited weights, counts the
+// same; an impossible limit fails before anything is evaluated or written.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { countArch, resolveArch } from "../../src/arch/index.js";
-import { randomGenotype } from "../../src/arch/spaces/spos.js";
+import { oneshotArchOf } from "../../src/arch/families/oneshot.js";
+import { resolveArch } from "../../src/arch/index.js";
+import { validateArch } from "../../src/arch/schema.js";
+import { type Genotype, randomGenotype } from "../../src/arch/spaces/spos.js";
+import { tidy } from "../../src/engine/index.js";
 import { buildLatencyTable, latencyProfiler } from "../../src/latency/lut.js";
 import { saveLatencyTable } from "../../src/latency/lut-file.js";
 import { runtimeByName } from "../../src/latency/runtimes/index.js";
+import { buildModel, tracedCount } from "../../src/models/index.js";
 import type { Candidate } from "../../src/nas/evolution.js";
 import { runSearch, type SearchRunOptions } from "../../src/nas/search-run.js";
 import { runSupernetTraining } from "../../src/nas/supernet-run.js";
+import type { Module } from "../../src/nn/index.js";
 import { recipe } from "../../src/train/recipe.js";
 import { loadModel } from "../../src/train/setup.js";
 import { Random } from "../../src/util/random.js";
@@ -80,21 +87,35 @@ describe("lithe search on a trained supernet", () => {
     );
   });
 
-  it("reuses the supernet for another limit; no logged candidate breaks its limit", async () => {
+  it("reuses the supernet for another limit; every logged candidate counts, built, within its limit", async () => {
+    const run = JSON.parse(readFileSync(join(supernet, "run.json"), "utf8"));
+    const { space, family: _family, ...input } = run.arch;
+    /** FLOPs as the traced counter counts a forward pass of `model`; params as the sum of its parameters' sizes. */
+    const counted = (model: Module) => ({
+      flops: tracedCount(model, input.inChannels, input.inputSize).flops,
+      params: model.parameters().reduce((s, p) => s + p.numel, 0),
+    });
+    const standalone = (g: Genotype) =>
+      tidy(() => counted(buildModel(validateArch(oneshotArchOf(space, input, g)))));
     for (const [out, flops] of [
       ["loose", 8e6],
       ["tight", 5.5e6],
     ] as const) {
       const r = await search(out, { flops });
-      for (const c of candidates(out))
-        assert.ok((c.costs.flops as number) <= flops, `${c.costs.flops} > ${flops}`);
+      const logged = candidates(out);
+      assert.equal(logged.length, 12);
+      for (const c of logged) {
+        const built = standalone(c.genotype);
+        assert.deepEqual(c.costs, built, JSON.stringify(c.genotype));
+        assert.ok(built.flops <= flops, `${built.flops} > ${flops}`);
+      }
+      // the winner as the zoo builds it from best.json, with the weights it inherited from the supernet
       const winner = resolveArch(join(dir, out, "best.json"));
-      assert.equal(
-        countArch(winner).flops,
-        r.best.costs.flops,
-        "the zoo counts the FLOPs the search promised",
+      assert.deepEqual(
+        tidy(() => counted(loadModel(winner, join(dir, out, "best.safetensors")))),
+        r.best.costs,
+        "the winner counts, traced, the FLOPs and params the search promised",
       );
-      loadModel(winner, join(dir, out, "best.safetensors")); // the inherited weights fit the winner exactly
     }
   });
 
