@@ -22,4 +22,8 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# npm 11 runs no dependency's install script unless package.json's allowScripts allows it, and lithe's
+# denies them (onnxruntime-node's would fetch CUDA files; protobufjs's only checks its CLI's versions).
+# An older npm runs them: this variable, which onnxruntime-node's script reads, keeps it offline there.
+export ONNXRUNTIME_NODE_INSTALL=skip
 npm ci

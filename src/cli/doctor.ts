@@ -1,10 +1,12 @@
-// `lithe doctor`: prints the engine's setup (libtorch, BLAS, core, threads) and a GEMM speed figure.
+// `lithe doctor`: prints the CPU kind and the engine's setup (libtorch, BLAS, core, threads) and a GEMM speed figure.
 import type { Command } from "commander";
 
 export function registerDoctor(program: Command): void {
   program
     .command("doctor")
-    .description("show libtorch version, BLAS library and core, threads, and GEMM speed and correctness")
+    .description(
+      "show the CPU kind, libtorch version, BLAS library and core, threads, and GEMM speed and correctness",
+    )
     .option("--json", "print one JSON object")
     .option("--gemm-size <n>", "matrix size of the GEMM speed test", (v) => Number.parseInt(v, 10), 2048)
     .action(async (o: { json?: boolean; gemmSize: number }) => {
@@ -18,6 +20,7 @@ export function registerDoctor(program: Command): void {
           : "n/a";
         console.log(
           [
+            `CPU             ${r.cpuModel} (${r.cpuKind})`,
             `libtorch        ${r.torchVersion} (${r.parallelBackend}, CPU capability ${r.cpuCapability})`,
             `BLAS            ${r.blasLibrary ?? "unknown"}`,
             `OpenBLAS core   ${core}, ${r.openblasThreads ?? "?"} BLAS threads`,

@@ -10,6 +10,12 @@ export function openblasCoreFor(cpuFlags: ReadonlySet<string>): string | null {
   return null;
 }
 
+/** The x86 vector kind these flags give, the one that picks GEMM kernels (and so float32 rounding). */
+export function cpuKindOf(cpuFlags: ReadonlySet<string>): "AVX-512" | "AVX2" | "no AVX2" {
+  if (cpuFlags.has("avx512f")) return "AVX-512";
+  return cpuFlags.has("avx2") ? "AVX2" : "no AVX2";
+}
+
 export function readCpuFlags(): Set<string> {
   try {
     const info = readFileSync("/proc/cpuinfo", "utf8");

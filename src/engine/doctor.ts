@@ -1,12 +1,17 @@
 // `lithe doctor`: what the engine runs on (libtorch, BLAS and its core, threads) plus a GEMM speed
 // figure and a GEMM correctness check, so a slow or broken setup is visible at once.
 import { realpathSync } from "node:fs";
+import { cpus } from "node:os";
+import { cpuKindOf, readCpuFlags } from "./blas-env.js";
 import { noGrad } from "./autograd.js";
 import { type BuildInfo, buildInfo, getNumThreads } from "./runtime.js";
 import { tidy } from "./scope.js";
 import { randn, type Tensor, tensor } from "./tensor.js";
 
 export interface DoctorReport {
+  cpuModel: string;
+  /** "AVX-512", "AVX2" (AVX2 without AVX-512) or "no AVX2": the CPU kinds the test suite must pass on. */
+  cpuKind: string;
   torchVersion: string;
   blasLibrary: string | null;
   openblasCore: string | null;
@@ -108,6 +113,8 @@ export function runDoctor({ gemmSize = 2048 } = {}): DoctorReport {
     );
   }
   return {
+    cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+    cpuKind: cpuKindOf(readCpuFlags()),
     torchVersion: info.torchVersion,
     blasLibrary,
     openblasCore: info.blas?.openblasCore ?? null,
