@@ -2,8 +2,8 @@
 // figure and a GEMM correctness check, so a slow or broken setup is visible at once.
 import { realpathSync } from "node:fs";
 import { cpus } from "node:os";
-import { cpuKindOf, readCpuFlags } from "./blas-env.js";
 import { noGrad } from "./autograd.js";
+import { cpuKindOf, readCpuFlags } from "./blas-env.js";
 import { type BuildInfo, buildInfo, getNumThreads } from "./runtime.js";
 import { tidy } from "./scope.js";
 import { randn, type Tensor, tensor } from "./tensor.js";
