@@ -3,7 +3,6 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
 
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -42,8 +41,9 @@ int FromScalarType(at::ScalarType st) {
 // ---- handles ----
 
 // Handles that hold a tensor (not yet disposed or collected): a leak check that no allocator,
-// thread count or GEMM kernel can move, unlike the process's resident memory.
-static std::atomic<int64_t> live_handles{0};
+// thread count or GEMM kernel can move, unlike the process's resident memory. Per JS thread, like
+// unreported_frees: handles and their finalizers live on the thread that made them, so no atomic.
+static thread_local int64_t live_handles = 0;
 
 void Release(Napi::Env env, Box* box) {
   if (box->bytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -box->bytes);
@@ -247,7 +247,7 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LiveHandles(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(live_handles.load()));
+  return Napi::Number::New(info.Env(), static_cast<double>(live_handles));
 }
 
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
