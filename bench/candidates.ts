@@ -2,7 +2,7 @@
 // in evaluation order), and a few of them spread evenly over their score range for a ranking check.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Candidate } from "../src/nas/evolution.js";
+import type { Candidate } from "../src/search/evolution.js";
 
 export const readCandidates = (dir: string): Candidate[] =>
   readFileSync(join(dir, "search.jsonl"), "utf8")

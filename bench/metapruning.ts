@@ -8,14 +8,12 @@
 // Writes every figure to <out>/bench-metapruning.json as soon as it has it; --resume continues.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { inputOf } from "../src/arch/family.js";
 import { narrowSpace, PRUNING_SPACES, type PruningSpace, prunedArch } from "../src/arch/spaces/pruning.js";
 import { setNumThreads } from "../src/engine/index.js";
-import { kendallTau } from "../src/nas/ranking.js";
 import { uniformBaseline } from "../src/prune/baseline.js";
-import { inputOf } from "../src/prune/pruning-net.js";
-import { readPruningNetRun, runPruneSearch } from "../src/prune/search-run.js";
-import { runPruningNetTraining } from "../src/prune/train-run.js";
-import { recipe } from "../src/train/recipe.js";
+import { readPruningNetRun, runPruneSearch, runPruningNetTraining } from "../src/prune/metapruning.js";
+import { kendallTau } from "../src/search/ranking.js";
 import { runTraining } from "../src/train/run.js";
 import { writeFileAtomic } from "../src/util/files.js";
 import { readCandidates, spreadByScore } from "./candidates.js";
@@ -56,7 +54,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
   const results: Record<string, unknown> = { options: o };
   const save = () =>
     writeFileAtomic(join(o.out, "bench-metapruning.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const data = { data: o.data, augment: "auto", workers: 1 };
+  const data = { source: o.data };
 
   const space: PruningSpace = {
     ...narrowSpace(PRUNING_SPACES.mobilenet_v2 as PruningSpace, o.baseWidth, o.hidden),
@@ -68,13 +66,10 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
   log(`PruningNet (${space.name}, hidden ${space.hidden}): ${o.pruningNetEpochs} epochs`);
   const pruningNet = join(o.out, "pruningnet");
   await runPruningNetTraining({
-    ...data,
-    ...recipe({ epochs: o.pruningNetEpochs, logEvery: 100, checkpointEvery: 1000 }),
+    data,
+    recipe: { epochs: o.pruningNetEpochs, logEvery: 100, checkpointEvery: 1000 },
     space: spaceFile,
-    stem: "auto",
-    sampler: { kind: "uniform" },
-    out: pruningNet,
-    resume: o.resume,
+    run: { out: pruningNet, resume: o.resume },
   });
   // From the run's log, so a resumed bench reports the training it did before.
   const epochs = readFileSync(join(pruningNet, "log.jsonl"), "utf8")
@@ -90,12 +85,10 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
 
   const retrain = async (archFile: string, seed: number) => {
     const r = await runTraining({
-      ...data,
       model: archFile,
-      stem: "auto",
-      ...recipe({ epochs: o.retrainEpochs, seed, logEvery: 200, checkpointEvery: 100000 }),
-      out: join(archFile.replace(/\.json$/, ""), `s${seed}`),
-      resume: o.resume,
+      data,
+      recipe: { epochs: o.retrainEpochs, seed, logEvery: 200, checkpointEvery: 100000 },
+      run: { out: join(archFile.replace(/\.json$/, ""), `s${seed}`), resume: o.resume },
     });
     return r.test?.top1 ?? Number.NaN;
   };
@@ -107,14 +100,10 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     log(`search under ${tag} FLOPs (${o.population} x ${o.generations})`);
     const searchDir = join(o.out, `search-${tag}`);
     const found = await runPruneSearch({
-      pruningNet,
-      out: searchDir,
-      resume: o.resume,
-      method: "evolution",
-      flops,
+      net: pruningNet,
+      limits: { flops },
+      run: { out: searchDir, resume: o.resume },
       evolution: { population: o.population, generations: o.generations, topK: 10, seed: 0 },
-      batchSize: 250,
-      workers: 1,
     });
     const uniform = uniformBaseline(space, input, { flops });
     const uniformFile = join(o.out, `uniform-${tag}.json`);

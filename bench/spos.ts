@@ -9,14 +9,12 @@ import { join } from "node:path";
 import { randomGenotype, SPOS_SMALL } from "../src/arch/spaces/spos.js";
 import { manualSeed, randint, randn } from "../src/engine/index.js";
 import { buildModel } from "../src/models/index.js";
-import type { Candidate } from "../src/nas/evolution.js";
 import { archOfPath } from "../src/nas/extract.js";
-import { kendallTau } from "../src/nas/ranking.js";
-import { readSupernetRun, runSearch } from "../src/nas/search-run.js";
+import { readSupernetRun, runSearch, runSupernetTraining } from "../src/nas/spos.js";
 import { Supernet } from "../src/nas/supernet.js";
-import { runSupernetTraining } from "../src/nas/supernet-run.js";
 import type { Module } from "../src/nn/index.js";
-import { recipe } from "../src/train/recipe.js";
+import type { Candidate } from "../src/search/evolution.js";
+import { kendallTau } from "../src/search/ranking.js";
 import { runTraining } from "../src/train/run.js";
 import { SGD } from "../src/train/sgd.js";
 import { trainStep } from "../src/train/step.js";
@@ -102,7 +100,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
   mkdirSync(o.out, { recursive: true });
   const results: Record<string, unknown> = { options: o };
   const save = () => writeFileAtomic(join(o.out, "bench-spos.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const data = { data: o.data, augment: "auto", workers: 1 };
+  const data = { source: o.data };
 
   log("step time: supernet vs. the sampled standalone nets");
   results.step_time = stepTimeRatio(o.stepTimePaths, 8);
@@ -111,13 +109,10 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
   log(`supernet: ${o.supernetEpochs} epochs`);
   const supernetDir = join(o.out, "supernet");
   const supernet = await runSupernetTraining({
-    ...data,
-    ...recipe({ epochs: o.supernetEpochs, logEvery: 100, checkpointEvery: 1000 }),
+    data,
+    recipe: { epochs: o.supernetEpochs, logEvery: 100, checkpointEvery: 1000 },
     space: "spos_small",
-    stem: "auto",
-    sampler: { kind: "uniform" },
-    out: supernetDir,
-    resume: false,
+    run: { out: supernetDir },
   });
   results.supernet = {
     seconds: supernet.seconds,
@@ -130,14 +125,11 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     const out = join(o.out, `search-${method}-${flops / 1e6}M`);
     log(`${method} search under ${flops / 1e6}M FLOPs`);
     const r = await runSearch({
-      supernet: supernetDir,
-      out,
-      resume: false,
+      net: supernetDir,
+      limits: { flops },
+      run: { out },
       method,
-      flops,
       evolution: { population: o.population, generations: o.generations, topK: 10, seed: 0 },
-      batchSize: 250,
-      workers: 1,
     });
     const curve = bestSoFar(readCandidates(out));
     return {
@@ -169,12 +161,10 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     const archFile = join(o.out, `ranking-${i}.json`);
     writeFileSync(archFile, JSON.stringify(archOfPath(sn, c.genotype)));
     const r = await runTraining({
-      ...data,
       model: archFile,
-      stem: "auto",
-      ...recipe({ epochs: o.rankingEpochs, batchSize: 128, logEvery: 1000, checkpointEvery: 100000 }),
-      out: join(o.out, `ranking-${i}`),
-      resume: false,
+      data,
+      recipe: { epochs: o.rankingEpochs, batchSize: 128, logEvery: 1000, checkpointEvery: 100000 },
+      run: { out: join(o.out, `ranking-${i}`) },
     });
     ranking.push({
       supernet: c.score,
@@ -193,12 +183,10 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
 
   log(`retraining the ${loose / 1e6}M winner from scratch for ${o.retrainEpochs} epochs`);
   const winner = await runTraining({
-    ...data,
     model: join(evolutionLoose.out, "best.json"),
-    stem: "auto",
-    ...recipe({ epochs: o.retrainEpochs, logEvery: 100, checkpointEvery: 1000 }),
-    out: join(o.out, "winner"),
-    resume: false,
+    data,
+    recipe: { epochs: o.retrainEpochs, logEvery: 100, checkpointEvery: 1000 },
+    run: { out: join(o.out, "winner") },
   });
   results.winner = { test_top1: winner.test?.top1, seconds: winner.seconds, epochs: o.retrainEpochs };
   const searches = [evolutionLoose, results.evolution_tight as typeof evolutionLoose];

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getNumThreads } from "../src/engine/index.js";
-import { recipe } from "../src/train/recipe.js";
 import { runTraining } from "../src/train/run.js";
 import { type DataBenchResult, runDataBench } from "./data.js";
 import { runPeer } from "./engine.js";
@@ -37,12 +36,9 @@ export async function runTrainBench(
     summary = await runTraining({
       model: "shufflenet_v2_x1_0",
       stem: "small",
-      data: `synthetic:${batchSize * (steps + 1)}`,
-      augment: "cifar",
-      workers,
-      ...recipe({ epochs: 1, steps, batchSize, lr: 0.1, logEvery: 1000, checkpointEvery: 100000 }),
-      out,
-      resume: false,
+      data: { source: `synthetic:${batchSize * (steps + 1)}`, augment: "cifar", workers },
+      recipe: { epochs: 1, steps, batchSize, lr: 0.1, logEvery: 1000, checkpointEvery: 100000 },
+      run: { out },
     });
   } finally {
     rmSync(out, { recursive: true, force: true });

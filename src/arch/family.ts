@@ -30,6 +30,14 @@ export interface CommonArch {
 /** The input and output fields of a description, which every network of a search space shares. */
 export type ArchInput = Omit<CommonArch, "family">;
 
+/** The input and output fields of a description (e.g. of a supernet, shared by all its paths). */
+export const inputOf = ({ inputSize, inChannels, classes, stem }: CommonArch): ArchInput => ({
+  inputSize,
+  inChannels,
+  classes,
+  stem,
+});
+
 /**
  * How the builder initialises weights (src/models/init.ts implements each recipe):
  * - "megvii": the official Megvii code (ShuffleNet V1/V2+/SPOS): conv N(0, 0.01) for the first

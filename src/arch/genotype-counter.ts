@@ -5,9 +5,10 @@
 import { z } from "zod";
 import { type Cost, summarize } from "./cost.js";
 import { oneshotHead, oneshotStem, oneshotUnit } from "./families/oneshot.js";
-import { type CommonArch, commonFields } from "./family.js";
+import { type ArchInput, commonFields } from "./family.js";
+import type { Genotype } from "./genotype.js";
 import type { LayerOp, Named, Shape } from "./plan.js";
-import { DEFAULT_SCALE, type Genotype, positions, type SposSpace } from "./spaces/spos.js";
+import { DEFAULT_SCALE, positions, type SposSpace } from "./spaces/spos.js";
 import { walk } from "./walk.js";
 
 const METRICS = ["flops", "ops", "params", "mac", "activations"] as const;
@@ -19,10 +20,7 @@ const METRICS = ["flops", "ops", "params", "mac", "activations"] as const;
 export type GenotypeCounter = ((g: Genotype) => Cost) & { readonly minimum: Cost; readonly maximum: Cost };
 
 /** Precomputes the cost tables of `space` for inputs described by `common` (commonFields, with their defaults). */
-export function makeGenotypeCounter(
-  space: SposSpace,
-  common: Partial<Omit<CommonArch, "family">> = {},
-): GenotypeCounter {
+export function makeGenotypeCounter(space: SposSpace, common: Partial<ArchInput> = {}): GenotypeCounter {
   const a = z.object(commonFields).parse(common);
   const fixedOps: LayerOp[] = [];
   const walkAll = (layers: Named[], x: Shape) =>

@@ -3,6 +3,7 @@
 // Search spaces likewise: a registered space name or the path of a space JSON file.
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
+import { checkSchema } from "../util/checked-json.js";
 import { MODELS } from "./families/index.js";
 import type { CommonArch } from "./family.js";
 import { parseArch } from "./format.js";
@@ -49,13 +50,7 @@ function resolveSpaceOf<S>(spec: string, registry: Record<string, S>, schema: z.
   const registered = registry[spec];
   if (registered) return registered;
   const json = readJson(spec, `a registered ${what} (${Object.keys(registry).join(", ")})`);
-  const result = schema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0] as { path: PropertyKey[]; message: string };
-    const where = issue.path.length ? `field "${issue.path.map(String).join(".")}": ` : "";
-    throw new Error(`${spec}: ${where}${issue.message}`);
-  }
-  return result.data;
+  return checkSchema(schema, json, spec);
 }
 
 /** A registered SPOS space (see SPOS_SPACES) or a SPOS space JSON file. */

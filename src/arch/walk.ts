@@ -12,7 +12,8 @@ import {
   showShape,
 } from "./plan.js";
 
-const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
+/** The dotted name of child `name` under `prefix` (PyTorch's state-dict names: "features.0.branch2"). */
+export const planPath = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
 const same = (a: Shape, b: Shape) => a.c === b.c && a.h === b.h && a.w === b.w;
 
 function planError(name: string, problem: string): never {
@@ -30,7 +31,7 @@ function spatial(name: string, x: Shape, k: number, stride: number, pad: number)
 
 function walkList(layers: readonly Named[], prefix: string, x: Shape, out: LayerOp[]): Shape {
   let y = x;
-  for (const [name, node] of layers) y = walk(node, join(prefix, name), y, out);
+  for (const [name, node] of layers) y = walk(node, planPath(prefix, name), y, out);
   return y;
 }
 
@@ -53,7 +54,7 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
     output: Shape,
     attrs: LayerOp["attrs"] = {},
   ) => {
-    out.push({ name: join(name, suffix), op, inputs, output, attrs, params: 0 });
+    out.push({ name: planPath(name, suffix), op, inputs, output, attrs, params: 0 });
     return output;
   };
   switch (node.op) {
@@ -99,7 +100,7 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
       return walkList(node.layers, name, x, out);
     case "add": {
       const main = walkList(node.main, name, x, out);
-      const short = node.shortcut ? walk(node.shortcut[1], join(name, node.shortcut[0]), x, out) : x;
+      const short = node.shortcut ? walk(node.shortcut[1], planPath(name, node.shortcut[0]), x, out) : x;
       if (!same(main, short)) planError(name, `adds ${showShape(main)} to ${showShape(short)}`);
       pushAs("add", "add", [main, short], main);
       return node.after ? pushAs("act", "act", [main], main, { fn: node.after }) : main;
@@ -107,7 +108,7 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
     case "concat": {
       let main = walkList(node.main, name, x, out);
       if (node.mainAct) main = pushAs("act", "act", [main], main, { fn: node.mainAct });
-      const short = walk(node.shortcut[1], join(name, node.shortcut[0]), x, out);
+      const short = walk(node.shortcut[1], planPath(name, node.shortcut[0]), x, out);
       if (main.h !== short.h || main.w !== short.w)
         planError(name, `concatenates ${showShape(short)} and ${showShape(main)}`);
       return pushAs("concat", "concat", [short, main], { ...main, c: short.c + main.c });
@@ -116,7 +117,7 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
       let passed: Shape;
       let mainIn: Shape;
       if (node.proj) {
-        passed = walk(node.proj[1], join(name, node.proj[0]), x, out);
+        passed = walk(node.proj[1], planPath(name, node.proj[0]), x, out);
         mainIn = x;
       } else {
         if (x.c % 2 !== 0) planError(name, `cannot split ${x.c} channels in halves`);
@@ -124,14 +125,14 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
         mainIn = passed;
         pushAs("split", "split", [x], passed, { copy: node.style === "megvii" });
       }
-      const main = walk(node.main[1], join(name, node.main[0]), mainIn, out);
+      const main = walk(node.main[1], planPath(name, node.main[0]), mainIn, out);
       if (main.h !== passed.h || main.w !== passed.w)
         planError(name, `concatenates ${showShape(passed)} and ${showShape(main)}`);
       const y = pushAs("concat", "concat", [passed, main], { ...main, c: passed.c + main.c });
       return node.style === "torchvision" ? pushAs("shuffle", "shuffle", [y], y, { groups: 2 }) : y;
     }
     case "gate": {
-      const g = walk(node.body[1], join(name, node.body[0]), x, out);
+      const g = walk(node.body[1], planPath(name, node.body[0]), x, out);
       if (g.c !== x.c || g.h !== 1 || g.w !== 1)
         planError(name, `gate ${showShape(g)} does not fit ${showShape(x)}`);
       pushAs("act", "act", [g], g, { fn: node.fn });

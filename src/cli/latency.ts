@@ -1,7 +1,8 @@
 // `lithe latency-table`: time every block of a search space on a runtime, save the lookup table, and
-// report how well it predicts whole networks (flag parsing and output around src/latency).
+// report how well it predicts whole networks (flag parsing and output around src/nas/latency-table.ts).
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { inputOf } from "../arch/family.js";
 import { nonNegativeInt, positiveInt } from "./args.js";
 import { progressBar } from "./progress.js";
 
@@ -72,8 +73,8 @@ export function registerLatency(program: Command): void {
     .option("--json", "print the accuracy as one JSON object")
     .action(async (o: TableFlags) => {
       const { resolveSpace } = await import("../arch/resolve.js");
-      const { buildLatencyTable } = await import("../latency/lut.js");
-      const { saveLatencyTable } = await import("../latency/lut-file.js");
+      const { buildLatencyTable } = await import("../nas/latency-table.js");
+      const { saveLatencyTable } = await import("../nas/latency-table-file.js");
       const { runtimeByName } = await import("../latency/runtimes/index.js");
       const runtime = runtimeByName(o.runtime);
       const why = await runtime.unavailable();
@@ -81,15 +82,20 @@ export function registerLatency(program: Command): void {
       let space = resolveSpace(o.space);
       let input = { inputSize: o.input, inChannels: o.inChannels, classes: o.classes, stem: o.stem };
       if (o.supernet) {
-        const { readSupernetRun } = await import("../nas/search-run.js");
+        const { readSupernetRun } = await import("../nas/spos.js");
         const { arch } = readSupernetRun(o.supernet);
-        const { space: s, family: _f, ...rest } = arch;
-        space = s;
-        input = rest;
+        space = arch.space;
+        input = inputOf(arch);
       }
       const bar = progressBar("latency", !o.json && process.stderr.isTTY === true);
       const table = await buildLatencyTable(space, input, runtime, {
-        ...o,
+        batch: o.batch,
+        threads: o.threads,
+        warmup: o.warmup,
+        repeats: o.repeats,
+        calibrate: o.calibrate,
+        check: o.check,
+        seed: o.seed,
         onProgress: (done, total, what) => bar.update(done, total, { timing: what }),
       });
       bar.stop();

@@ -2,18 +2,23 @@
 // libtorch); errors become one line and exit code 1.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { OptionError } from "../util/option-error.js";
 import { registerBench } from "./bench.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExport } from "./export.js";
 import { registerLatency } from "./latency.js";
 import { registerModels } from "./models.js";
 import { registerNas } from "./nas.js";
+import { renderForCommand } from "./option-flags.js";
 import { registerPrune } from "./prune.js";
 import { registerTrain } from "./train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
   version: string;
 };
+
+/** The command whose action is running, so that an OptionError can be worded with its flags. */
+let running: Command | undefined;
 
 const program = new Command()
   .name("lithe")
@@ -22,7 +27,10 @@ const program = new Command()
   )
   .version(pkg.version)
   .showHelpAfterError("(run with --help for usage)")
-  .exitOverride();
+  .exitOverride()
+  .hook("preAction", (_program, command) => {
+    running = command;
+  });
 
 registerDoctor(program);
 registerModels(program);
@@ -38,6 +46,9 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
+  } else if (error instanceof OptionError && running) {
+    console.error(`lithe: ${renderForCommand(error, running)}`);
+    process.exitCode = 1;
   } else {
     console.error(`lithe: ${(error as Error).message}`);
     process.exitCode = 1;

@@ -1,24 +1,23 @@
 // `lithe supernet train` and `lithe search` (SPOS): flag parsing and output around src/nas (which does
 // the work), on the one-shot flags shared with `lithe prune` (src/cli/one-shot.ts).
 import type { Command } from "commander";
-import { type Genotype, type SposSpace, spaceOf, toOfficial } from "../arch/spaces/spos.js";
-import type { SearchRunResult } from "../nas/one-shot-search.js";
+import type { Genotype } from "../arch/genotype.js";
+import { type SposSpace, spaceOf, toOfficial } from "../arch/spaces/spos.js";
+import type { SearchRunResult } from "../search/search-run.js";
 import { milliseconds } from "./args.js";
 import {
   type CandidateColumn,
   limitOptions,
-  limitValues,
   type OneShotSearchFlags,
   oneShotTrainCommand,
   searchFromFlags,
   searchOptions,
 } from "./one-shot.js";
+import { fieldFlags } from "./option-flags.js";
 
 interface SearchFlags extends OneShotSearchFlags {
   supernet: string;
-  latency?: number;
   lut?: string;
-  runtime?: string;
 }
 
 function registerSupernet(program: Command): void {
@@ -32,7 +31,7 @@ function registerSupernet(program: Command): void {
     {
       kind: "supernet",
       space: { default: "spos_small", help: "search space: spos_small, spos_imagenet, or a space JSON file" },
-      run: async (o) => (await import("../nas/supernet-run.js")).runSupernetTraining(o),
+      run: async (o) => (await import("../nas/spos.js")).runSupernetTraining(o),
     },
   );
 }
@@ -48,35 +47,21 @@ function officialColumn(r: SearchRunResult): CandidateColumn {
 }
 
 function registerSearch(program: Command): void {
-  searchOptions(
-    limitOptions(
-      program
-        .command("search")
-        .description(
-          "evolutionary architecture search on a trained supernet under hard limits (step 2 of SPOS); rerun with other limits without retraining",
-        )
-        .requiredOption("--supernet <dir>", "a `lithe supernet train` run directory"),
+  const search = program
+    .command("search")
+    .description(
+      "evolutionary architecture search on a trained supernet under hard limits (step 2 of SPOS); rerun with other limits without retraining",
     )
+    .requiredOption("--supernet <dir>", "a `lithe supernet train` run directory");
+  searchOptions(
+    limitOptions(fieldFlags(search, { net: "--supernet", latencyPredictor: "--lut" }))
       .option("--latency <ms>", "latency limit as the --lut table predicts it, e.g. 2.5ms", milliseconds)
       .option("--lut <file>", "latency table of the supernet's space and input (`lithe latency-table`)")
       .option("--runtime <name>", "with --latency: the runtime the table must have been measured on"),
     "supernet",
   ).action(async (o: SearchFlags) => {
-    const { runSearch } = await import("../nas/search-run.js");
-    await searchFromFlags(
-      o,
-      o.supernet,
-      (s) =>
-        runSearch({
-          ...s,
-          supernet: o.supernet,
-          ...limitValues(o),
-          ...(o.latency === undefined ? {} : { latency: o.latency }),
-          ...(o.lut === undefined ? {} : { lut: o.lut }),
-          ...(o.runtime === undefined ? {} : { runtime: o.runtime }),
-        }),
-      officialColumn,
-    );
+    const { runSearch } = await import("../nas/spos.js");
+    await searchFromFlags(o, o.supernet, o.lut, runSearch, officialColumn);
   });
 }
 

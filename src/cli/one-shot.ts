@@ -3,20 +3,32 @@
 // `lithe prune search`, and the limits of `lithe prune baseline`).
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { SEARCH_HOLDOUT_SHARE } from "../nas/defaults.js";
-import type { Candidate } from "../nas/evolution.js";
-import type { SearchOptions, SearchRunResult } from "../nas/one-shot-search.js";
-import { EVOLUTION_DEFAULTS as E } from "../nas/search-state.js";
-import type { OneShotTrainingOptions, SamplerChoice } from "../nas/supernet-run.js";
-import type { DataChoice, StemChoice } from "../train/setup.js";
-import type { TrainConfig, TrainSummary } from "../train/trainer.js";
+import type { CostLimits } from "../search/constraints.js";
+import { SEARCH_HOLDOUT_SHARE } from "../search/defaults.js";
+import type { Candidate } from "../search/evolution.js";
+import type { SearchOptions, SearchRunResult } from "../search/search-run.js";
+import { EVOLUTION_DEFAULTS as E } from "../search/search-state.js";
+import type { OneShotTrainingOptions, SamplerChoice } from "../search/train-run.js";
+import type { StemChoice } from "../train/setup.js";
+import type { TrainSummary } from "../train/trainer.js";
 import { nonNegativeInt, positiveInt, probability, siCount } from "./args.js";
 import { si, table } from "./format.js";
 import { type Progress, progressBar } from "./progress.js";
-import { dataOptions, percent, recipeOptions, recipeValues, stemOption, trainProgress } from "./train.js";
+import {
+  type DataFlags,
+  dataOptions,
+  dataValues,
+  percent,
+  type RecipeFlags,
+  recipeOptions,
+  recipeValues,
+  slug,
+  stemOption,
+  trainProgress,
+} from "./train.js";
 
 /** Flags of a one-shot training command (`lithe supernet train`, `lithe prune train`). */
-interface OneShotTrainFlags extends DataChoice, Omit<TrainConfig, "steps" | "clipGradNorm" | "nesterov"> {
+export interface OneShotTrainFlags extends DataFlags, RecipeFlags {
   space: string;
   stem: StemChoice;
   sampler: "uniform" | "constrained" | "flops-bins";
@@ -24,13 +36,7 @@ interface OneShotTrainFlags extends DataChoice, Omit<TrainConfig, "steps" | "cli
   samplerParams?: number;
   bins?: number;
   holdoutShare: number;
-  steps?: number;
-  clipGradNorm?: number;
-  nesterov?: boolean;
   out?: string;
-  resume?: boolean;
-  threads?: number;
-  json?: boolean;
 }
 
 /** FLOPs and params limits as flags give them. */
@@ -41,6 +47,8 @@ export interface LimitFlags {
 
 /** Flags of a one-shot search command (`lithe search`, `lithe prune search`). */
 export interface OneShotSearchFlags extends LimitFlags {
+  latency?: number;
+  runtime?: string;
   data?: string;
   out?: string;
   resume?: boolean;
@@ -60,15 +68,13 @@ export interface OneShotSearchFlags extends LimitFlags {
   json?: boolean;
 }
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, "_");
-
 /** What a one-shot training command trains. */
-export interface OneShotTraining {
+export interface OneShotTraining<F extends OneShotTrainFlags> {
   /** Names the default run directory (runs/<kind>-<space>-<data>) and the progress bar. */
   kind: string;
   space: { default: string; help: string };
-  /** The library call (imported lazily, so --help does not load libtorch). */
-  run: (o: OneShotTrainingOptions & { space: string }) => Promise<TrainSummary>;
+  /** The library call with the shared options and the method's own flags (imported lazily, so --help does not load libtorch). */
+  run: (o: OneShotTrainingOptions & { space: string }, flags: F) => Promise<TrainSummary>;
 }
 
 /** The sampler the flags choose; --sampler constrained needs a limit. */
@@ -91,7 +97,10 @@ function samplerChoice(o: OneShotTrainFlags): SamplerChoice {
  * A one-shot training command: --space, the stem, data and recipe flags of `lithe train`, how paths are
  * sampled, the search's hold-out share and --out; the action trains and prints one summary line.
  */
-export function oneShotTrainCommand(cmd: Command, t: OneShotTraining): Command {
+export function oneShotTrainCommand<F extends OneShotTrainFlags>(
+  cmd: Command,
+  t: OneShotTraining<F>,
+): Command {
   return recipeOptions(
     dataOptions(cmd.option("--space <spec>", t.space.help, t.space.default).addOption(stemOption())),
   )
@@ -113,18 +122,25 @@ export function oneShotTrainCommand(cmd: Command, t: OneShotTraining): Command {
       SEARCH_HOLDOUT_SHARE,
     )
     .option("--out <dir>", `run directory (default runs/${t.kind}-<space>-<data>)`)
-    .action(async (o: OneShotTrainFlags) => {
+    .action(async (o: F) => {
       const sampler = samplerChoice(o);
       const out = o.out ?? join("runs", `${t.kind}-${slug(o.space)}-${slug(o.data)}`);
       const bar = progressBar(t.kind, !o.json && process.stderr.isTTY === true);
-      const r = await t.run({
-        ...o,
-        ...recipeValues(o),
-        sampler,
-        out,
-        onWarning: (w) => console.error(`lithe: ${w}`),
-        onProgress: trainProgress(bar),
-      });
+      const r = await t.run(
+        {
+          space: o.space,
+          stem: o.stem,
+          data: dataValues(o),
+          recipe: recipeValues(o),
+          sampler,
+          holdoutShare: o.holdoutShare,
+          run: { out, resume: o.resume ?? false },
+          ...(o.threads === undefined ? {} : { threads: o.threads }),
+          onWarning: (w) => console.error(`lithe: ${w}`),
+          onProgress: trainProgress(bar),
+        },
+        o,
+      );
       bar.stop();
       if (o.json) console.log(JSON.stringify({ out, ...r }));
       else
@@ -141,9 +157,10 @@ export const limitOptions = (cmd: Command): Command =>
     .option("--params <x>", "parameter limit, e.g. 400k", siCount);
 
 /** The limits that were given, as the libraries take them. */
-export const limitValues = (o: LimitFlags): LimitFlags => ({
+export const limitValues = (o: LimitFlags & { latency?: number }): CostLimits => ({
   ...(o.flops === undefined ? {} : { flops: o.flops }),
   ...(o.params === undefined ? {} : { params: o.params }),
+  ...(o.latency === undefined ? {} : { latency: o.latency }),
 });
 
 /** The limits in a file name, e.g. "flops30.00M-params400.0K" ("unconstrained" without any). */
@@ -218,21 +235,24 @@ export interface CandidateColumn {
 }
 
 /**
- * Runs a one-shot search from its flags (`run` adds the method's run directory and limits to the
- * shared options) and prints the top-k table, with `column(result)` describing each candidate, or JSON.
+ * Runs a one-shot search of the trained run `net` from its flags, with the method's latency predictor
+ * file if given, and prints the top-k table, with `column(result)` describing each candidate, or JSON.
  */
 export async function searchFromFlags(
-  o: OneShotSearchFlags & { latency?: number },
-  runDir: string,
+  o: OneShotSearchFlags,
+  net: string,
+  latencyPredictor: string | undefined,
   run: (options: SearchOptions) => Promise<SearchRunResult>,
   column: (r: SearchRunResult) => CandidateColumn,
 ): Promise<void> {
-  const out = o.out ?? join(runDir, `search-${limitsSlug(o)}-${o.method}-s${o.seed}`);
+  const out = o.out ?? join(net, `search-${limitsSlug(o)}-${o.method}-s${o.seed}`);
   const bar = progressBar("search", !o.json && process.stderr.isTTY === true);
   const r = await run({
-    ...(o.data === undefined ? {} : { data: o.data }),
-    out,
-    resume: o.resume ?? false,
+    net,
+    limits: limitValues(o),
+    ...(latencyPredictor === undefined ? {} : { latencyPredictor }),
+    ...(o.runtime === undefined ? {} : { runtime: o.runtime }),
+    run: { out, resume: o.resume ?? false },
     method: o.method,
     evolution: {
       population: o.population,
@@ -243,10 +263,13 @@ export async function searchFromFlags(
       mutationProb: o.mutationProb,
       seed: o.seed,
     },
-    ...(o.recalImages === undefined ? {} : { recalibrationImages: o.recalImages }),
-    ...(o.scoreImages === undefined ? {} : { scoreImages: o.scoreImages }),
-    batchSize: o.batchSize,
-    workers: o.workers,
+    scoring: {
+      ...(o.data === undefined ? {} : { source: o.data }),
+      ...(o.recalImages === undefined ? {} : { recalibrationImages: o.recalImages }),
+      ...(o.scoreImages === undefined ? {} : { scoreImages: o.scoreImages }),
+      batchSize: o.batchSize,
+      workers: o.workers,
+    },
     ...(o.threads === undefined ? {} : { threads: o.threads }),
     onWarning: (w) => console.error(`lithe: ${w}`),
     onCandidate: candidateProgress(bar),

@@ -4,10 +4,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
-import type { ArchInput } from "../arch/family.js";
+import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
-import type { PruningNetTrainingOptions } from "../prune/train-run.js";
 import { milliseconds, nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
 import { si } from "./format.js";
 import { measurementOptions } from "./latency.js";
@@ -17,17 +16,22 @@ import {
   limitsSlug,
   limitValues,
   type OneShotSearchFlags,
+  type OneShotTrainFlags,
   oneShotTrainCommand,
   searchFromFlags,
   searchOptions,
 } from "./one-shot.js";
+import { fieldFlags } from "./option-flags.js";
 import { progressBar } from "./progress.js";
 
 interface PruneSearchFlags extends OneShotSearchFlags {
   pruningNet: string;
-  latency?: number;
   latencyModel?: string;
-  runtime?: string;
+}
+
+interface PruneTrainFlags extends OneShotTrainFlags {
+  baseWidth?: number;
+  hidden?: number;
 }
 
 /** Where a space and input come from: a PruningNet run, or --space and the input flags. */
@@ -87,22 +91,25 @@ function registerTrain(prune: Command): void {
     {
       kind: "pruningnet",
       space: { default: "mobilenet_v2", help: spaceHelp },
-      run: async (o) =>
-        (await import("../prune/train-run.js")).runPruningNetTraining(o as PruningNetTrainingOptions),
+      run: async (o, flags: PruneTrainFlags) =>
+        (await import("../prune/metapruning.js")).runPruningNetTraining({
+          ...o,
+          ...(flags.baseWidth === undefined ? {} : { baseWidth: flags.baseWidth }),
+          ...(flags.hidden === undefined ? {} : { hidden: flags.hidden }),
+        }),
     },
   );
 }
 
 function registerSearch(prune: Command): void {
-  searchOptions(
-    limitOptions(
-      prune
-        .command("search")
-        .description(
-          "evolutionary search for per-layer widths on a trained PruningNet under hard limits (step 2 of MetaPruning), each candidate scored with its generated weights after BN recalibration; rerun with other limits without retraining",
-        )
-        .requiredOption("--pruning-net <dir>", "a `lithe prune train` run directory"),
+  const search = prune
+    .command("search")
+    .description(
+      "evolutionary search for per-layer widths on a trained PruningNet under hard limits (step 2 of MetaPruning), each candidate scored with its generated weights after BN recalibration; rerun with other limits without retraining",
     )
+    .requiredOption("--pruning-net <dir>", "a `lithe prune train` run directory");
+  searchOptions(
+    limitOptions(fieldFlags(search, { net: "--pruning-net", latencyPredictor: "--latency-model" }))
       .option("--latency <ms>", "latency limit as the --latency-model predicts it, e.g. 0.6ms", milliseconds)
       .option(
         "--latency-model <file>",
@@ -111,32 +118,18 @@ function registerSearch(prune: Command): void {
       .option("--runtime <name>", "with --latency: the runtime the model must have been measured on"),
     "pruning-net",
   ).action(async (o: PruneSearchFlags) => {
-    const { runPruneSearch } = await import("../prune/search-run.js");
+    const { runPruneSearch } = await import("../prune/metapruning.js");
     const { space, input } = await runSpace(o.pruningNet);
-    await searchFromFlags(
-      o,
-      o.pruningNet,
-      (s) =>
-        runPruneSearch({
-          ...s,
-          pruningNet: o.pruningNet,
-          ...limitValues(o),
-          ...(o.latency === undefined ? {} : { latency: o.latency }),
-          ...(o.latencyModel === undefined ? {} : { latencyModel: o.latencyModel }),
-          ...(o.runtime === undefined ? {} : { runtime: o.runtime }),
-        }),
-      () => ({
-        header: "widths: stem | outputs",
-        cell: (c) => outputWidths(prunedArch(space, c.genotype, input)),
-      }),
-    );
+    await searchFromFlags(o, o.pruningNet, o.latencyModel, runPruneSearch, () => ({
+      header: "widths: stem | outputs",
+      cell: (c) => outputWidths(prunedArch(space, c.genotype, input)),
+    }));
   });
 }
 
 /** The space and input of a `lithe prune train` run, from its run.json. */
 async function runSpace(dir: string): Promise<{ space: PruningSpace; input: ArchInput }> {
-  const { readPruningNetRun } = await import("../prune/search-run.js");
-  const { inputOf } = await import("../prune/pruning-net.js");
+  const { readPruningNetRun } = await import("../prune/metapruning.js");
   const { arch } = readPruningNetRun(dir);
   return { space: arch.space, input: inputOf(arch) };
 }
@@ -225,7 +218,13 @@ function registerLatencyModel(prune: Command): void {
       const out = o.out ?? join(o.pruningNet as string, `latency-${o.runtime}.json`);
       const bar = progressBar("latency", !o.json && process.stderr.isTTY === true);
       const model = await buildLatencyModel(space, input, runtime, {
-        ...o,
+        batch: o.batch,
+        threads: o.threads,
+        warmup: o.warmup,
+        repeats: o.repeats,
+        fit: o.fit,
+        check: o.check,
+        seed: o.seed,
         onProgress: (done, total, what) => bar.update(done, total, { timing: what }),
       });
       bar.stop();

@@ -1,26 +1,42 @@
 // `lithe train` and `lithe eval`: flag parsing and output around src/train (which does the work).
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import type { DataOptions } from "../train/options.js";
 import { OFFICIAL_RECIPE as R } from "../train/recipe.js";
-import type { DataChoice, StemChoice } from "../train/setup.js";
+import type { StemChoice } from "../train/setup.js";
 import type { TrainConfig } from "../train/trainer.js";
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from "./args.js";
 import { type Progress, progressBar } from "./progress.js";
 
-interface DataFlags extends DataChoice {
+/** The data flags (dataOptions) as commander delivers them. */
+export interface DataFlags {
+  data: string;
+  imageSize?: number;
+  augment: string;
+  workers: number;
+  batchSize: number;
+  seed: number;
   threads?: number;
   json?: boolean;
 }
 
-/** Flags as commander delivers them: optional flags are absent rather than null. */
-interface TrainFlags extends DataFlags, Omit<TrainConfig, "steps" | "clipGradNorm" | "nesterov"> {
-  model: string;
-  stem: StemChoice;
+/** The recipe flags (recipeOptions) as commander delivers them: optional flags are absent rather than null. */
+export interface RecipeFlags
+  extends Omit<
+    TrainConfig,
+    "steps" | "clipGradNorm" | "nesterov" | "bnRecalibrationBatches" | "batchSize" | "seed"
+  > {
   steps?: number;
   clipGradNorm?: number;
   nesterov?: boolean;
-  out?: string;
   resume?: boolean;
+}
+
+interface TrainFlags extends DataFlags, RecipeFlags {
+  model: string;
+  stem: StemChoice;
+  bnRecalibrationBatches: number;
+  out?: string;
 }
 
 interface EvalFlags extends DataFlags {
@@ -96,18 +112,34 @@ export const stemOption = () =>
     .choices(["auto", "standard", "small"])
     .default("auto");
 
-/** Optional flags as the run options want them: absent ones become null or false. */
-export const recipeValues = (o: {
-  steps?: number;
-  clipGradNorm?: number;
-  nesterov?: boolean;
-  resume?: boolean;
-}) => ({
-  steps: o.steps ?? null,
-  clipGradNorm: o.clipGradNorm ?? null,
-  nesterov: o.nesterov ?? false,
-  resume: o.resume ?? false,
+/** The data flags as a run's data options. */
+export const dataValues = (o: DataFlags): DataOptions => ({
+  source: o.data,
+  ...(o.imageSize === undefined ? {} : { imageSize: o.imageSize }),
+  augment: o.augment,
+  workers: o.workers,
 });
+
+/** The recipe flags (with the data flags' batch size and seed) as a run's recipe. */
+export const recipeValues = (o: RecipeFlags & DataFlags): Omit<TrainConfig, "bnRecalibrationBatches"> => ({
+  epochs: o.epochs,
+  steps: o.steps ?? null,
+  batchSize: o.batchSize,
+  lr: o.lr,
+  momentum: o.momentum,
+  nesterov: o.nesterov ?? false,
+  weightDecay: o.weightDecay,
+  labelSmoothing: o.labelSmoothing,
+  schedule: o.schedule,
+  warmupEpochs: o.warmupEpochs,
+  clipGradNorm: o.clipGradNorm ?? null,
+  seed: o.seed,
+  logEvery: o.logEvery,
+  checkpointEvery: o.checkpointEvery,
+});
+
+/** A file-name-safe form of a flag value, for default run directories. */
+export const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, "_");
 
 /** The progress callback of a training loop, drawing `bar`. */
 export const trainProgress =
@@ -141,17 +173,15 @@ export function registerTrain(program: Command): void {
     .option("--out <dir>", "run directory (default runs/<model>-<data>)")
     .action(async (o: TrainFlags) => {
       const { runTraining } = await import("../train/run.js");
-      const out =
-        o.out ??
-        join(
-          "runs",
-          `${o.model.replace(/[^A-Za-z0-9_.-]+/g, "_")}-${o.data.replace(/[^A-Za-z0-9_.-]+/g, "_")}`,
-        );
+      const out = o.out ?? join("runs", `${slug(o.model)}-${slug(o.data)}`);
       const bar = progressBar("train", !o.json && process.stderr.isTTY === true);
       const r = await runTraining({
-        ...o,
-        ...recipeValues(o),
-        out,
+        model: o.model,
+        stem: o.stem,
+        data: dataValues(o),
+        recipe: { ...recipeValues(o), bnRecalibrationBatches: o.bnRecalibrationBatches },
+        run: { out, resume: o.resume ?? false },
+        ...(o.threads === undefined ? {} : { threads: o.threads }),
         onWarning: (w) => console.error(`lithe: ${w}`),
         onProgress: trainProgress(bar),
       });
@@ -177,7 +207,14 @@ export function registerTrain(program: Command): void {
       .option("--model <spec>", "architecture (default: read from the run directory of --weights)"),
   ).action(async (o: EvalFlags) => {
     const { runEvaluation } = await import("../train/run.js");
-    const r = await runEvaluation(o);
+    const r = await runEvaluation({
+      weights: o.weights,
+      ...(o.model === undefined ? {} : { model: o.model }),
+      data: dataValues(o),
+      batchSize: o.batchSize,
+      seed: o.seed,
+      ...(o.threads === undefined ? {} : { threads: o.threads }),
+    });
     if (o.json) console.log(JSON.stringify(r));
     else
       console.log(

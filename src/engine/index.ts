@@ -12,6 +12,7 @@ export {
   manualSeed,
   setNumThreads,
   setRngState,
+  withNumThreads,
 } from "./runtime.js";
 export {
   decodeSafetensors,

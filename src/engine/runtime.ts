@@ -14,6 +14,21 @@ export function getNumThreads(): number {
   return native.getNumThreads();
 }
 
+/**
+ * Runs `fn` with `threads` intra-op threads (unchanged when undefined) and restores the count it found:
+ * how a library call takes a thread count without leaving process-wide state behind.
+ */
+export async function withNumThreads<T>(threads: number | undefined, fn: () => Promise<T>): Promise<T> {
+  if (threads === undefined) return fn();
+  const before = getNumThreads();
+  setNumThreads(threads);
+  try {
+    return await fn();
+  } finally {
+    setNumThreads(before);
+  }
+}
+
 /** Seeds libtorch's global CPU generator (rand, randn, randint, randperm, dropout, init). */
 export function manualSeed(seed: number): void {
   if (!Number.isSafeInteger(seed) || seed < 0)

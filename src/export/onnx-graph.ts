@@ -3,7 +3,7 @@
 // dotted path, so `features.0.0` is the Conv whose weight is `features.0.0.weight`. Composite work is
 // named `<unit>.<op>` as in the walker (`stage2.0.concat`, `stage2.0.shuffle`). Dropout is left out.
 import type { Act, Named, Node, Shape } from "../arch/plan.js";
-import { outputShape } from "../arch/walk.js";
+import { outputShape, planPath } from "../arch/walk.js";
 import { foldConvBn } from "./fold-bn.js";
 import type { GraphBuilder } from "./onnx-builder.js";
 
@@ -19,7 +19,6 @@ export interface EmitOptions {
   foldBn: boolean;
 }
 
-const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
 type ConvNode = Extract<Node, { op: "conv" }>;
 
 export class PlanEmitter {
@@ -92,7 +91,7 @@ export class PlanEmitter {
   }
 
   private named([child, node]: Named, prefix: string, x: string, s: Shape): string {
-    return this.emit(node, join(prefix, child), x, s);
+    return this.emit(node, planPath(prefix, child), x, s);
   }
 
   /** Layers in order; with foldBn a conv directly followed by a BN becomes one Conv. */
@@ -102,11 +101,11 @@ export class PlanEmitter {
       const [name, node] = layers[i] as Named;
       const next = layers[i + 1];
       if (this.o.foldBn && node.op === "conv" && next?.[1].op === "bn") {
-        const bn = { name: join(prefix, next[0]), affine: next[1].affine };
-        y = this.conv(node, join(prefix, name), y, shape, bn);
+        const bn = { name: planPath(prefix, next[0]), affine: next[1].affine };
+        y = this.conv(node, planPath(prefix, name), y, shape, bn);
         i++; // the BN is inside the conv now and keeps the shape
       } else {
-        y = this.emit(node, join(prefix, name), y, shape);
+        y = this.emit(node, planPath(prefix, name), y, shape);
       }
       shape = outputShape(node, shape);
     }

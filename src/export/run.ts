@@ -8,6 +8,7 @@ import { loadSafetensors, manualSeed, randn, type Tensor } from "../engine/index
 import { buildModel } from "../models/index.js";
 import type { Module } from "../nn/index.js";
 import { readBytes, writeFileAtomic } from "../util/files.js";
+import { option, optionError } from "../util/option-error.js";
 import { onnxModel } from "./onnx.js";
 import { encodeModel } from "./onnx-builder.js";
 import { verifyOnnx } from "./verify.js";
@@ -46,11 +47,11 @@ export const MATCH_TOLERANCE = 1e-3;
 
 const isFolder = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
-/** Refuses an --out whose folder is missing, or that is a folder, before any work is done. */
+/** Refuses an `out` whose folder is missing, or that is a folder, before any work is done. */
 function checkOutPath(out: string): void {
   const folder = dirname(resolve(out));
-  if (!isFolder(folder)) throw new Error(`--out ${out}: the folder ${folder} does not exist`);
-  if (isFolder(out)) throw new Error(`--out ${out}: is a folder, expected a file name`);
+  if (!isFolder(folder)) throw optionError`${option("out")} ${out}: the folder ${folder} does not exist`;
+  if (isFolder(out)) throw optionError`${option("out")} ${out}: is a folder, expected a file name`;
 }
 
 /** Classes and input channels as the weights have them: the last linear layer and the first conv. */
@@ -88,11 +89,11 @@ export async function runExport(o: ExportRunOptions): Promise<ExportRunResult> {
   let arch: Arch;
   let model: Module;
   if (o.weights) {
-    // Without --model, the architecture of the lithe run the weights come from (run.json or metadata).
+    // Without a model, the architecture of the lithe run the weights come from (run.json or metadata).
     const spec = o.model ?? printArch((await import("../train/setup.js")).archOfRun(o.weights));
     const { tensors } = loadSafetensors(o.weights);
     try {
-      // Flags given on the command line win over what the weights imply.
+      // Input, classes and channels given as options win over what the weights imply.
       const fromWeights = shapeFromWeights(resolveArch(spec, flags), tensors);
       arch = resolveArch(spec, { ...fromWeights, ...flags });
       model = loadWeights(arch, tensors, o.weights);
@@ -100,7 +101,7 @@ export async function runExport(o: ExportRunOptions): Promise<ExportRunResult> {
       for (const t of tensors.values()) t.dispose();
     }
   } else {
-    if (!o.model) throw new Error("--model is required without --weights");
+    if (!o.model) throw optionError`${option("model")} is required without ${option("weights")}`;
     arch = resolveArch(o.model, flags);
     manualSeed(o.seed);
     model = buildModel(arch);
@@ -111,7 +112,7 @@ export async function runExport(o: ExportRunOptions): Promise<ExportRunResult> {
     writeFileAtomic(o.out, encodeModel(proto));
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    throw new Error(`--out ${o.out}: cannot write (${e.code ?? e.message})`);
+    throw optionError`${option("out")} ${o.out}: cannot write (${e.code ?? e.message})`;
   }
 
   const batch = o.checkBatch ?? 2;

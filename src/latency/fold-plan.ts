@@ -6,12 +6,11 @@
 // builder, so lithe runs the same graph ONNX Runtime gets. Names are kept: `features.0.0.weight` is
 // the folded conv, `features.0.1.*` (the BN) is gone.
 import type { Named, Node } from "../arch/plan.js";
+import { planPath } from "../arch/walk.js";
 import { type Tensor, tensor } from "../engine/index.js";
 import { foldConvBn } from "../export/fold-bn.js";
 import { float32Data } from "../export/onnx.js";
 import { BN_EPS } from "../export/onnx-graph.js";
-
-const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
 
 export interface FoldedPlan {
   plan: Node;
@@ -28,20 +27,20 @@ export function foldPlan(root: Node): FoldedPlan {
       const [name, node] = layers[i] as Named;
       const next = layers[i + 1];
       if (node.op === "conv" && next?.[1].op === "bn") {
-        folded.set(join(prefix, name), {
-          bn: join(prefix, next[0]),
+        folded.set(planPath(prefix, name), {
+          bn: planPath(prefix, next[0]),
           affine: next[1].affine,
           hadBias: node.bias,
         });
         out.push([name, { ...node, bias: true }]);
         i++;
       } else {
-        out.push([name, fold(node, join(prefix, name))]);
+        out.push([name, fold(node, planPath(prefix, name))]);
       }
     }
     return out;
   };
-  const named = ([name, node]: Named, prefix: string): Named => [name, fold(node, join(prefix, name))];
+  const named = ([name, node]: Named, prefix: string): Named => [name, fold(node, planPath(prefix, name))];
 
   function fold(node: Node, path: string): Node {
     switch (node.op) {

@@ -3,7 +3,7 @@
 // tensor. The supernet's non-affine BN becomes affine BN with scale 1 and shift 0, so the extracted
 // network computes exactly what the supernet computes on that path.
 import { oneshotArchOf } from "../arch/families/oneshot.js";
-import type { Genotype } from "../arch/spaces/spos.js";
+import type { Genotype } from "../arch/genotype.js";
 import { noGrad, type Tensor } from "../engine/index.js";
 import { type Arch, buildModel, validateArch } from "../models/index.js";
 import type { Module } from "../nn/index.js";

@@ -8,11 +8,11 @@
 import { z } from "zod";
 import { oneshotHead, oneshotStem, oneshotUnit } from "../arch/families/oneshot.js";
 import { type CommonArch, commonFields } from "../arch/family.js";
+import type { Genotype } from "../arch/genotype.js";
 import type { Named, Shape } from "../arch/plan.js";
 import { nonAffine } from "../arch/plan-map.js";
 import {
   DEFAULT_SCALE,
-  type Genotype,
   genotypeIssues,
   positions,
   type SposSpace,
@@ -23,6 +23,7 @@ import type { Tensor } from "../engine/index.js";
 import { buildNode, ELASTIC_LAYERS } from "../models/build.js";
 import { initialize } from "../models/init.js";
 import { type ActiveWidth, ElasticConv2d, Module } from "../nn/index.js";
+import { checkSchema } from "../util/checked-json.js";
 
 /** What a supernet is: its space (whole, so a user's own space travels with the run) and the input. */
 export interface SupernetArch extends CommonArch {
@@ -35,14 +36,8 @@ const supernetSchema = z
   .strict();
 
 /** Checks a supernet description (e.g. from a run's run.json); the error names the offending field. */
-export function parseSupernetArch(input: unknown): SupernetArch {
-  const result = supernetSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0] as { path: PropertyKey[]; message: string };
-    throw new Error(`supernet description: field "${issue.path.map(String).join(".")}": ${issue.message}`);
-  }
-  return result.data as SupernetArch;
-}
+export const parseSupernetArch = (input: unknown): SupernetArch =>
+  checkSchema(supernetSchema, input, "supernet description") as SupernetArch;
 
 /** features.<i>: every choice of one block position, as children named by choice label; runs the chosen one. */
 class ChoiceSlot extends Module {

@@ -5,8 +5,7 @@
 import type { ArchInput } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { type PruningSpace, prunedArch, uniformGenotype } from "../arch/spaces/pruning.js";
-import { describeConstraints } from "../nas/constraints.js";
-import { costLimits } from "../nas/one-shot-search.js";
+import { costLimits, describeConstraints } from "../search/constraints.js";
 import { pruningProfilers } from "./space.js";
 
 /** Bisection steps: the scale is found to within 2^-40, far below one channel of any layer. */

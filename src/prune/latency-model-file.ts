@@ -1,11 +1,10 @@
-// Pruning latency models on disk (as lut-file.ts does for SPOS tables): JSON written atomically, read
-// back with every field checked, the errors one line naming the file and the field. A model of
-// another space, input or runtime is refused where it is used (src/prune/search-run.ts).
+// Pruning latency models on disk (as src/nas/latency-table-file.ts does for SPOS tables): JSON written
+// atomically, read back with every field checked, the errors one line naming the file and the field.
+// A model of another space, input or runtime is refused where it is used (src/search/search-run.ts).
 import { z } from "zod";
-import { commonFields } from "../arch/family.js";
 import { pruningSpaceSchema } from "../arch/spaces/pruning.js";
-import { accuracySchema, loadCheckedJson, settingsSchema } from "../latency/lut-file.js";
-import { RUNTIME_NAMES } from "../latency/types.js";
+import { accuracySchema, provenanceFields } from "../latency/measure.js";
+import { loadCheckedJson } from "../util/checked-json.js";
 import { writeFileAtomic } from "../util/files.js";
 import { LATENCY_FEATURES, type LatencyModel } from "./latency-model.js";
 
@@ -17,11 +16,7 @@ const modelSchema = z
   .object({
     version: z.literal(1),
     space: pruningSpaceSchema,
-    input: z.object(commonFields).strict(),
-    runtime: z.enum(RUNTIME_NAMES as [string, ...string[]]),
-    runtimeVersion: z.string(),
-    machine: z.record(z.string(), z.unknown()),
-    settings: settingsSchema,
+    ...provenanceFields,
     features: z
       .array(z.string())
       .refine((f) => f.join() === LATENCY_FEATURES.join(), `expected ${JSON.stringify(LATENCY_FEATURES)}`),
@@ -36,4 +31,4 @@ export function saveLatencyModel(path: string, model: LatencyModel): void {
 }
 
 export const loadLatencyModel = (path: string): LatencyModel =>
-  loadCheckedJson(path, modelSchema, "a latency model") as unknown as LatencyModel;
+  loadCheckedJson(path, modelSchema, "a latency model") as LatencyModel;

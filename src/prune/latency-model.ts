@@ -6,25 +6,25 @@
 // separate what ShuffleNet V2's guidelines (Ma et al., ECCV 2018, Sec. 2) show FLOPs alone misses:
 // depthwise convs cost far more per multiply-add than dense 1x1 ones, and memory traffic counts.
 // It is fitted on whole pruned networks measured end to end (the smallest, the largest and random
-// encodings) and checked on other random ones, as the SPOS table's constant is (src/latency/lut.ts).
+// encodings) and checked on other random ones, as the SPOS table's constant is (src/nas/latency-table.ts).
 import { opCost } from "../arch/cost.js";
 import { planOf } from "../arch/count.js";
 import type { ArchInput } from "../arch/family.js";
 import type { Node, Shape } from "../arch/plan.js";
 import { type PruningSpace, prunedArch, uniformGenotype } from "../arch/spaces/pruning.js";
 import { listOps } from "../arch/walk.js";
-import type { MachineInfo } from "../latency/harness.js";
 import {
   type Accuracy,
   type MeasureSettings,
   measuredOn,
+  type Provenance,
   predictionAccuracy,
   timePlan,
-} from "../latency/lut.js";
+} from "../latency/measure.js";
 import { nnls } from "../latency/nnls.js";
-import type { Runtime, RuntimeName } from "../latency/types.js";
-import { sampleGenotype } from "../nas/genes.js";
-import type { Genotype, Profiler } from "../nas/types.js";
+import type { Runtime } from "../latency/types.js";
+import { sampleGenotype } from "../search/genes.js";
+import type { Genotype, Profiler } from "../search/types.js";
 import { Random } from "../util/random.js";
 import { pruningGenes } from "./space.js";
 
@@ -73,15 +73,11 @@ export interface Measured {
   ms: number;
 }
 
-export interface LatencyModel {
+export interface LatencyModel extends Provenance {
   version: 1;
   /** The space (whole, so a user's own space travels with the model) and input it was built for. */
   space: PruningSpace;
   input: ArchInput;
-  runtime: RuntimeName;
-  runtimeVersion: string;
-  machine: MachineInfo;
-  settings: MeasureSettings;
   /** LATENCY_FEATURES when built. */
   features: string[];
   /** Milliseconds per unit of each feature; none negative. */

@@ -8,7 +8,7 @@
 // State-dict names are the zoo network's module names: <conv>.generator.{0,2}.*, <bn>.<width>.*.
 import { z } from "zod";
 import { planOf } from "../arch/count.js";
-import { type ArchInput, type CommonArch, commonFields } from "../arch/family.js";
+import { type ArchInput, type CommonArch, commonFields, inputOf } from "../arch/family.js";
 import type { Shape } from "../arch/plan.js";
 import { nonAffine } from "../arch/plan-map.js";
 import type { Arch } from "../arch/schema.js";
@@ -22,8 +22,9 @@ import {
 import { listOps } from "../arch/walk.js";
 import { full, noGrad, type Tensor, zeros } from "../engine/index.js";
 import { buildNode, type LayerKinds } from "../models/build.js";
-import type { Genotype } from "../nas/types.js";
 import { ElasticLinear, GeneratedConv2d, Module, PerWidthBatchNorm2d, type StateDict } from "../nn/index.js";
+import type { Genotype } from "../search/types.js";
+import { checkSchema } from "../util/checked-json.js";
 
 /** What a PruningNet is: its space (whole, so a user's own space travels with the run) and the input. */
 export interface PruningNetArch extends CommonArch {
@@ -36,22 +37,8 @@ const pruningNetSchema = z
   .strict();
 
 /** Checks a PruningNet description (e.g. from a run's run.json); the error names the offending field. */
-export function parsePruningNetArch(input: unknown): PruningNetArch {
-  const result = pruningNetSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0] as { path: PropertyKey[]; message: string };
-    throw new Error(`PruningNet description: field "${issue.path.map(String).join(".")}": ${issue.message}`);
-  }
-  return result.data as PruningNetArch;
-}
-
-/** The input and output fields of a PruningNet description, shared by every network it generates. */
-export const inputOf = ({ inputSize, inChannels, classes, stem }: CommonArch): ArchInput => ({
-  inputSize,
-  inChannels,
-  classes,
-  stem,
-});
+export const parsePruningNetArch = (input: unknown): PruningNetArch =>
+  checkSchema(pruningNetSchema, input, "PruningNet description") as PruningNetArch;
 
 /** Generated convolutions, per-width BNs and an elastic classifier for the widths of `space`. */
 function generatedLayers(space: PruningSpace): LayerKinds {

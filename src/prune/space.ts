@@ -3,6 +3,7 @@
 // describes, counted from its description, with the exact minimum: every width grows with its scale).
 import { countArch } from "../arch/count.js";
 import type { ArchInput } from "../arch/family.js";
+import type { Genotype } from "../arch/genotype.js";
 import {
   type PruningSpace,
   prunedArch,
@@ -10,7 +11,7 @@ import {
   slotWidths,
   uniformGenotype,
 } from "../arch/spaces/pruning.js";
-import type { GeneSpace, Genotype, Profiler } from "../nas/types.js";
+import type { CostProfilers, GeneSpace, Profiler } from "../search/types.js";
 
 /**
  * One gene per label over the space's scales, ascending, so the space is ordered (widths grow with
@@ -39,13 +40,8 @@ export function pruningGenes(space: PruningSpace, { distinct = false } = {}): Ge
   };
 }
 
-export interface PruningProfilers {
-  flops: Profiler;
-  params: Profiler;
-}
-
 /** FLOPs (multiply-adds, the papers' convention) and params of the pruned networks of `space`. */
-export function pruningProfilers(space: PruningSpace, input: ArchInput): PruningProfilers {
+export function pruningProfilers(space: PruningSpace, input: ArchInput): CostProfilers {
   const count = (g: Genotype) => countArch(prunedArch(space, g, input));
   const smallest = uniformGenotype(space, Math.min(...space.scales));
   const profiler = (name: "flops" | "params"): Profiler => ({

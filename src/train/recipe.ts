@@ -22,13 +22,8 @@ export const OFFICIAL_RECIPE: Readonly<TrainConfig> = {
   checkpointEvery: 500,
 };
 
+/** The official recipe with `overrides` (fields given as undefined keep the official value). */
 export const recipe = (overrides: Partial<TrainConfig> = {}): TrainConfig => ({
   ...OFFICIAL_RECIPE,
-  ...overrides,
+  ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
 });
-
-/** Just the training configuration out of a larger options object (e.g. a run's user-level options). */
-export const trainConfigOf = (o: TrainConfig): TrainConfig =>
-  Object.fromEntries(
-    Object.keys(OFFICIAL_RECIPE).map((k) => [k, o[k as keyof TrainConfig]]),
-  ) as unknown as TrainConfig;

@@ -1,17 +1,10 @@
 // A complete training or evaluation run from user-level options (what `lithe train` / `lithe eval`
 // and scripts call): data, model, loaders, the loop, clean-up.
-import { manualSeed, setNumThreads } from "../engine/index.js";
+import { manualSeed, withNumThreads } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
-import { trainConfigOf } from "./recipe.js";
-import {
-  archForData,
-  archOfRun,
-  type DataChoice,
-  loadModel,
-  makeLoader,
-  openSplits,
-  type StemChoice,
-} from "./setup.js";
+import { type DataOptions, type RunOptions, resolveData } from "./options.js";
+import { recipe } from "./recipe.js";
+import { archForData, archOfRun, loadModel, makeLoader, openSplits, type StemChoice } from "./setup.js";
 import {
   type EvalResult,
   evaluate,
@@ -21,68 +14,85 @@ import {
   train,
 } from "./trainer.js";
 
-export interface TrainingOptions extends DataChoice, Omit<TrainConfig, "batchSize" | "seed"> {
+export interface TrainingOptions {
+  /** A registered name, arch.json path or architecture string, adapted to the data's input. */
   model: string;
-  stem: StemChoice;
-  out: string;
-  resume: boolean;
+  /** Default "auto": the small-image stem for images up to 64 px. */
+  stem?: StemChoice;
+  data: DataOptions;
+  /** The official recipe (OFFICIAL_RECIPE) where not given. */
+  recipe?: Partial<TrainConfig>;
+  run: RunOptions;
+  /** libtorch intra-op threads for this call (restored after it); default: as they are. */
   threads?: number;
   onProgress?: (e: ProgressEvent) => void;
   onWarning?: (message: string) => void;
 }
 
-export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
-  if (o.threads) setNumThreads(o.threads);
-  const splits = await openSplits(o);
-  for (const w of splits.warnings) o.onWarning?.(w);
-  const arch = archForData(o.model, splits.train.dataset, o.stem);
-  manualSeed(o.seed);
-  const model = buildModel(arch);
-  const trainLoader = makeLoader(splits.train, o, true);
-  const testLoader = makeLoader(splits.test, o, false);
-  try {
-    return await train({
-      arch,
-      model,
-      config: trainConfigOf(o),
-      train: trainLoader,
-      test: testLoader,
-      out: o.out,
-      resume: o.resume,
-      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    });
-  } finally {
-    await trainLoader.close();
-    await testLoader.close();
-  }
+export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
+  return withNumThreads(o.threads, async () => {
+    const data = resolveData(o.data);
+    const config = recipe(o.recipe);
+    const splits = await openSplits(data, config.seed);
+    for (const w of splits.warnings) o.onWarning?.(w);
+    const arch = archForData(o.model, splits.train.dataset, o.stem ?? "auto");
+    manualSeed(config.seed);
+    const model = buildModel(arch);
+    const trainLoader = makeLoader(splits.train, data, config, true);
+    const testLoader = makeLoader(splits.test, data, config, false);
+    try {
+      return await train({
+        arch,
+        model,
+        recipe: config,
+        train: trainLoader,
+        test: testLoader,
+        run: o.run,
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      });
+    } finally {
+      await trainLoader.close();
+      await testLoader.close();
+    }
+  });
 }
 
-export interface EvaluationOptions extends DataChoice {
+export interface EvaluationOptions {
+  /** Saved weights (safetensors), e.g. runs/<run>/model.safetensors. */
   weights: string;
+  /** The architecture; default: read from the run directory of `weights`. */
   model?: string;
+  data: DataOptions;
+  /** Images per forward pass (default the recipe's 128); the seed orders a hold-out split. */
+  batchSize?: number;
+  seed?: number;
   threads?: number;
 }
 
-export async function runEvaluation(o: EvaluationOptions): Promise<EvalResult> {
-  if (o.threads) setNumThreads(o.threads);
-  // The run's own description when --model is omitted; else --model adapted to the data, as in training.
-  const runArch = o.model ? null : archOfRun(o.weights);
-  const { test: view } = await openSplits(runArch ? { ...o, imageSize: runArch.inputSize } : o);
-  const test = view.dataset;
-  const arch = runArch ?? archForData(o.model as string, test, "auto");
-  if (test.channels !== arch.inChannels || test.height !== arch.inputSize) {
-    throw new Error(
-      `${o.data}: ${test.channels}x${test.height}x${test.width} images do not fit the model's ${arch.inChannels}x${arch.inputSize}x${arch.inputSize} input`,
-    );
-  }
-  if (test.classes > arch.classes) {
-    throw new Error(`${o.data}: ${test.classes} classes but the model predicts ${arch.classes}`);
-  }
-  const model = loadModel(arch, o.weights);
-  const loader = makeLoader(view, o, false);
-  try {
-    return await evaluate(model, loader);
-  } finally {
-    await loader.close();
-  }
+export function runEvaluation(o: EvaluationOptions): Promise<EvalResult> {
+  return withNumThreads(o.threads, async () => {
+    const batching = recipe({
+      ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
+      ...(o.seed === undefined ? {} : { seed: o.seed }),
+    });
+    // The run's own description when `model` is omitted; else `model` adapted to the data, as in training.
+    const runArch = o.model ? null : archOfRun(o.weights);
+    const data = resolveData(runArch ? { ...o.data, imageSize: runArch.inputSize } : o.data);
+    const { test: view } = await openSplits(data, batching.seed);
+    const arch = runArch ?? archForData(o.model as string, view.dataset, "auto");
+    const test = view.dataset;
+    if (test.channels !== arch.inChannels || test.height !== arch.inputSize)
+      throw new Error(
+        `${data.source}: ${test.channels}x${test.height}x${test.width} images do not fit the model's ${arch.inChannels}x${arch.inputSize}x${arch.inputSize} input`,
+      );
+    if (test.classes > arch.classes)
+      throw new Error(`${data.source}: ${test.classes} classes but the model predicts ${arch.classes}`);
+    const model = loadModel(arch, o.weights);
+    const loader = makeLoader(view, data, batching, false);
+    try {
+      return await evaluate(model, loader);
+    } finally {
+      await loader.close();
+    }
+  });
 }

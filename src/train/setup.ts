@@ -3,7 +3,8 @@
 // image size, the augmentation preset and the loaders.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type Arch, type CommonArch, resolveArch, validateArch } from "../arch/index.js";
+import type { ArchInput } from "../arch/family.js";
+import { type Arch, resolveArch, validateArch } from "../arch/index.js";
 import { type AugmentSpec, augmentPreset } from "../data/augment.js";
 import { type DatasetView, holdoutSplit, type ImageDataset, wholeView } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
@@ -11,32 +12,30 @@ import { openDataset } from "../data/open.js";
 import { loadSafetensors } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
 import type { Module } from "../nn/index.js";
-
-export interface DataChoice {
-  /** "fashion-mnist", "synthetic", or a path (IDX folder, CIFAR binary folder, image folder). */
-  data: string;
-  /** Image side for image folders (default 224) and synthetic data (default 32); others keep theirs. */
-  imageSize?: number;
-  /** Augmentation preset name, "auto" (chosen from the data) or "none". */
-  augment: string;
-  workers: number;
-  batchSize: number;
-  seed: number;
-}
+import { option, optionError } from "../util/option-error.js";
+import type { DataOptions, ResolvedData } from "./options.js";
 
 /** "auto": the small-image stem for inputs up to 64 px, else the paper's stem. */
 export type StemChoice = "auto" | "standard" | "small";
 
-/** The description of `model` adapted to a dataset: its classes, channels and image size. */
-export function archForData(model: string, dataset: ImageDataset, stem: StemChoice): Arch {
-  const overrides: Partial<CommonArch> = {
+/** The input fields of a network for a dataset: its classes, channels and image size, and the stem. */
+export function inputForData(dataset: ImageDataset, stem: StemChoice): ArchInput {
+  return {
     classes: dataset.classes,
     inChannels: dataset.channels,
     inputSize: dataset.height,
+    stem: stem !== "auto" ? stem : dataset.height <= 64 ? "small" : "standard",
   };
-  if (stem !== "auto") overrides.stem = stem;
-  else overrides.stem = dataset.height <= 64 ? "small" : "standard";
-  return resolveArch(model, overrides);
+}
+
+/** The description of `model` adapted to a dataset. */
+export const archForData = (model: string, dataset: ImageDataset, stem: StemChoice): Arch =>
+  resolveArch(model, inputForData(dataset, stem));
+
+/** How a loader batches and shuffles: the recipe's batch size and seed. */
+export interface Batching {
+  batchSize: number;
+  seed: number;
 }
 
 function pickAugment(name: string, dataset: ImageDataset, train: boolean): AugmentSpec {
@@ -48,12 +47,12 @@ function pickAugment(name: string, dataset: ImageDataset, train: boolean): Augme
   });
 }
 
-export function makeLoader(view: DatasetView, d: DataChoice, train: boolean): DataLoader {
+export function makeLoader(view: DatasetView, d: ResolvedData, b: Batching, train: boolean): DataLoader {
   return new DataLoader(view, {
-    batchSize: d.batchSize,
+    batchSize: b.batchSize,
     shuffle: train,
     dropLast: train,
-    seed: d.seed,
+    seed: b.seed,
     augment: pickAugment(d.augment, view.dataset, train),
     workers: d.workers,
   });
@@ -62,24 +61,25 @@ export function makeLoader(view: DatasetView, d: DataChoice, train: boolean): Da
 /** Share of a dataset without its own test split (a plain image folder) held out for testing. */
 export const HOLDOUT_SHARE = 0.1;
 
-/** The train and test parts of the data; a folder without a test split gets a seeded 10% hold-out. */
+/** The train and test parts of the data; a folder without a test split gets a 10% hold-out seeded by `seed`. */
 export async function openSplits(
-  d: DataChoice,
+  d: DataOptions,
+  seed: number,
 ): Promise<{ train: DatasetView; test: DatasetView; warnings: string[] }> {
   const options = d.imageSize === undefined ? {} : { imageSize: d.imageSize };
-  const train = await openDataset(d.data, "train", options);
+  const train = await openDataset(d.source, "train", options);
   if (!train.hasTestSplit) {
-    const split = holdoutSplit(train, Math.max(1, Math.round(train.count * HOLDOUT_SHARE)), d.seed);
+    const split = holdoutSplit(train, Math.max(1, Math.round(train.count * HOLDOUT_SHARE)), seed);
     return {
       train: split.train,
       test: split.holdout,
       warnings: [
         ...train.warnings,
-        `${d.data}: no test split; holding out ${split.holdout.indices.length} images`,
+        `${d.source}: no test split; holding out ${split.holdout.indices.length} images`,
       ],
     };
   }
-  const test = await openDataset(d.data, "test", options);
+  const test = await openDataset(d.source, "test", options);
   return { train: wholeView(train), test: wholeView(test), warnings: [...train.warnings, ...test.warnings] };
 }
 
@@ -95,22 +95,23 @@ export function archOfRun(weightsPath: string): Arch {
   }
   const meta = loadSafetensors(weightsPath).metadata.arch;
   if (!meta)
-    throw new Error(
-      `${weightsPath}: no run.json beside it and no architecture in its metadata; pass --model`,
-    );
+    throw optionError`${weightsPath}: no run.json beside it and no architecture in its metadata; pass ${option("model")}`;
   return validateArch(JSON.parse(meta));
 }
 
-/** Builds the model of `arch` and loads `weightsPath` into it (names and shapes must match). */
-export function loadModel(arch: Arch, weightsPath: string): Module {
-  const model = buildModel(arch);
-  const { tensors } = loadSafetensors(weightsPath);
+/** Loads the weights file at `path` into `model` (names and shapes must match); errors name the file and `what`. */
+export function loadWeights<M extends Module>(model: M, path: string, what: string): M {
+  const { tensors } = loadSafetensors(path);
   try {
     model.loadStateDict(tensors);
   } catch (error) {
-    throw new Error(`${weightsPath}: does not fit ${arch.family}: ${(error as Error).message}`);
+    throw new Error(`${path}: does not fit ${what}: ${(error as Error).message}`);
   } finally {
     for (const t of tensors.values()) t.dispose();
   }
   return model;
 }
+
+/** Builds the model of `arch` and loads `weightsPath` into it. */
+export const loadModel = (arch: Arch, weightsPath: string): Module =>
+  loadWeights(buildModel(arch), weightsPath, arch.family);

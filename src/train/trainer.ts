@@ -1,14 +1,14 @@
 // The training loop: epochs of seeded batches, the official recipe (SGD with momentum, weight decay
 // on weights only, label smoothing, per-iteration LR schedule), JSONL logs, atomic checkpoints and
 // exact resume: a resumed run ends with the same bytes as one that was never interrupted.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { CommonArch } from "../arch/index.js";
 import { saveSafetensors, type Tensor, tensor } from "../engine/index.js";
 import type { Module } from "../nn/index.js";
-import { writeFileAtomic } from "../util/files.js";
+import { option, optionError } from "../util/option-error.js";
+import { RunDir } from "../util/run-dir.js";
 import { recalibrateBatchNorm } from "./bn.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import type { RunOptions } from "./options.js";
 import { lrAt, type ScheduleKind } from "./schedule.js";
 import { SGD } from "./sgd.js";
 import { type BatchResult, evalBatch, trainStep } from "./step.js";
@@ -88,12 +88,11 @@ export interface TrainRun {
   extra?: Record<string, unknown>;
   /** Called before each optimizer step with the run's step number (a supernet samples its path here). */
   beforeStep?: (step: number) => void;
-  config: TrainConfig;
+  recipe: TrainConfig;
   train: BatchSource;
   test: BatchSource | null;
   /** Run directory: model.safetensors, checkpoint.safetensors, run.json, log.jsonl. */
-  out: string;
-  resume: boolean;
+  run: RunOptions;
   onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -127,156 +126,212 @@ export async function evaluate(model: Module, source: BatchSource): Promise<Eval
 
 /** The options that must not change between a run and its resumption (steps may). */
 function fingerprint(run: TrainRun): string {
-  const { steps: _steps, logEvery: _l, checkpointEvery: _c, ...fixed } = run.config;
+  const { steps: _steps, logEvery: _l, checkpointEvery: _c, ...fixed } = run.recipe;
   return JSON.stringify({ arch: run.arch, ...fixed, ...run.extra });
 }
 
-/** Drops log lines past `step` (written after the checkpoint a resumed run restarts from). */
-function truncateLog(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "" && (JSON.parse(line) as { step: number }).step <= step);
-  writeFileAtomic(path, kept.map((l) => `${l}\n`).join(""));
-}
+const FILES = {
+  checkpoint: "checkpoint.safetensors",
+  weights: "model.safetensors",
+  run: "run.json",
+  log: "log.jsonl",
+};
 
-export async function train(run: TrainRun): Promise<TrainSummary> {
-  const { model, config: c, out } = run;
-  mkdirSync(out, { recursive: true });
-  const paths = {
-    checkpoint: join(out, "checkpoint.safetensors"),
-    weights: join(out, "model.safetensors"),
-    run: join(out, "run.json"),
-    log: join(out, "log.jsonl"),
-  };
+type SummaryLine = { type: "summary"; step: number } & TrainSummary;
+type LogLine = ({ type: "step" | "epoch"; step: number } & Record<string, unknown>) | SummaryLine;
+
+/** The run's directory, optimizer and step: a fresh run, or the checkpoint a resumed one restarts from. */
+function openRun(run: TrainRun) {
+  const { model, recipe: c } = run;
+  const dir = RunDir.open(run.run, FILES.checkpoint, "a run");
   const optimizer = new SGD(model.parameters(), {
     lr: c.lr,
     momentum: c.momentum,
     nesterov: c.nesterov,
     weightDecay: c.weightDecay,
   });
+  const print = fingerprint(run);
+  let step = 0;
+  let summary: SummaryLine | undefined;
+  if (dir.resuming) {
+    const state = loadCheckpoint(dir.path(FILES.checkpoint), model, optimizer);
+    if (state.extra.fingerprint !== print)
+      throw optionError`${dir.dir}: ${option("run.resume")} with different options than the run that wrote the checkpoint (only ${option("recipe.steps")} may change)`;
+    step = state.step;
+    // Lines past the checkpoint are redone; a summary is kept only if the run stops where it did.
+    const lines = dir.readLines<LogLine>(FILES.log).filter((l) => l.step <= step);
+    summary = lines.find((l): l is SummaryLine => l.type === "summary");
+    dir.writeLines(
+      FILES.log,
+      lines.filter((l) => l.type !== "summary"),
+    );
+  } else {
+    dir.writeJson(FILES.run, { arch: run.arch, config: c, ...run.extra });
+    dir.writeLines(FILES.log, []);
+  }
+  const checkpoint = (at: number) => {
+    saveCheckpoint(dir.path(FILES.checkpoint), model, optimizer, {
+      step: at,
+      epoch: Math.floor(at / run.train.batchesPerEpoch),
+      batchInEpoch: at % run.train.batchesPerEpoch,
+      extra: { fingerprint: print },
+    });
+    saveSafetensors(dir.path(FILES.weights), model.stateDict(), { arch: JSON.stringify(run.arch) });
+  };
+  return { dir, optimizer, step, summary, checkpoint };
+}
+
+/** Running sums of one epoch's steps and of the whole run's step and data-wait time. */
+class Tally {
+  waitMs = 0;
+  stepMs = 0;
+  images = 0;
+  epochLoss = 0;
+  epochTop1 = 0;
+  epochSamples = 0;
+
+  startEpoch(): void {
+    this.epochLoss = 0;
+    this.epochTop1 = 0;
+    this.epochSamples = 0;
+  }
+
+  add(r: BatchResult): void {
+    this.images += r.samples;
+    this.epochLoss += r.loss * r.samples;
+    this.epochTop1 += r.top1;
+    this.epochSamples += r.samples;
+  }
+
+  get trainLoss(): number {
+    return this.epochLoss / Math.max(1, this.epochSamples);
+  }
+
+  get trainTop1(): number {
+    return this.epochTop1 / Math.max(1, this.epochSamples);
+  }
+}
+
+/** The official final pass: BN statistics recomputed cumulatively over the first batches of one more epoch. */
+async function recalibrateAtEnd(run: TrainRun): Promise<void> {
+  const { recipe: c } = run;
+  const batches = async function* () {
+    let n = 0;
+    for await (const b of run.train.epoch(c.epochs)) {
+      if (n++ >= c.bnRecalibrationBatches) break;
+      yield tensor(b.x, { shape: b.shape });
+    }
+  };
+  await recalibrateBatchNorm(run.model, batches());
+}
+
+/** The loop's fixed plan: batches per epoch, the schedule's length, and where this run stops. */
+function planOf(run: TrainRun) {
+  const c = run.recipe;
   const perEpoch = run.train.batchesPerEpoch;
   const totalSteps = perEpoch * c.epochs;
   const stopAt = Math.min(totalSteps, c.steps ?? totalSteps);
   const schedule = { kind: c.schedule, lr: c.lr, totalSteps, warmupSteps: c.warmupEpochs * perEpoch };
-  const print = fingerprint(run);
+  return { perEpoch, totalSteps, stopAt, schedule };
+}
 
-  let step = 0;
-  if (run.resume && existsSync(paths.checkpoint)) {
-    const state = loadCheckpoint(paths.checkpoint, model, optimizer);
-    if (state.extra.fingerprint !== print) {
-      throw new Error(
-        `${out}: --resume with different options than the run that wrote the checkpoint (only --steps may change)`,
-      );
-    }
-    step = state.step;
-    truncateLog(paths.log, step);
-  } else {
-    if (existsSync(paths.checkpoint) && !run.resume) {
-      throw new Error(`${out} already holds a run; pass --resume to continue it or choose another --out`);
-    }
-    writeFileAtomic(paths.run, `${JSON.stringify({ arch: run.arch, config: c, ...run.extra }, null, 2)}\n`);
-    writeFileAtomic(paths.log, "");
-  }
-  const log = (entry: Record<string, unknown>) => appendFileSync(paths.log, `${JSON.stringify(entry)}\n`);
-  const checkpoint = (epoch: number, batchInEpoch: number) => {
-    saveCheckpoint(paths.checkpoint, model, optimizer, {
-      step,
-      epoch,
-      batchInEpoch,
-      extra: { fingerprint: print },
+type Opened = ReturnType<typeof openRun>;
+
+/**
+ * One epoch from the run's current step (a resumed run may start mid-epoch) to its end or the stop;
+ * at an epoch end, the test evaluation, a checkpoint and the epoch's log line. Returns the new step and
+ * the evaluation (null without a test set or mid-epoch).
+ */
+async function trainEpoch(
+  run: TrainRun,
+  opened: Opened,
+  plan: ReturnType<typeof planOf>,
+  tally: Tally,
+  from: number,
+): Promise<{ step: number; test: EvalResult | null }> {
+  const { model, recipe: c } = run;
+  const { dir, optimizer, checkpoint } = opened;
+  const { perEpoch, stopAt, schedule } = plan;
+  const log = (entry: LogLine) => dir.appendLine(FILES.log, entry);
+  const epoch = Math.floor(from / perEpoch);
+  let step = from;
+  tally.startEpoch();
+  const epochStart = performance.now();
+  let waitStart = performance.now();
+  for await (const b of run.train.epoch(epoch, step % perEpoch)) {
+    const stepStart = performance.now();
+    tally.waitMs += stepStart - waitStart;
+    optimizer.lr = lrAt(step, schedule);
+    run.beforeStep?.(step);
+    const { x, y } = toTensors(b);
+    const r = trainStep(model, optimizer, x, y, {
+      labelSmoothing: c.labelSmoothing,
+      clipGradNorm: c.clipGradNorm,
     });
-    saveSafetensors(paths.weights, model.stateDict(), { arch: JSON.stringify(run.arch) });
-  };
+    x.dispose();
+    y.dispose();
+    tally.stepMs += performance.now() - stepStart;
+    tally.add(r);
+    step++;
+    if (step % c.logEvery === 0)
+      log({ type: "step", step, epoch, loss: r.loss, top1: r.top1 / r.samples, lr: optimizer.lr });
+    run.onProgress?.({ step, totalSteps: stopAt, epoch, loss: r.loss, lr: optimizer.lr });
+    const endOfEpoch = step % perEpoch === 0;
+    if (!endOfEpoch && (step % c.checkpointEvery === 0 || step === stopAt)) checkpoint(step);
+    if (step === stopAt && !endOfEpoch) return { step, test: null };
+    waitStart = performance.now();
+  }
+  if (step % perEpoch !== 0) return { step, test: null };
+  const test = run.test ? await evaluate(model, run.test) : null;
+  checkpoint(step);
+  log({
+    type: "epoch",
+    step,
+    epoch,
+    train_loss: tally.trainLoss,
+    train_top1: tally.trainTop1,
+    ...(test ? { test_loss: test.loss, test_top1: test.top1, test_top5: test.top5 } : {}),
+    seconds: (performance.now() - epochStart) / 1000,
+  });
+  return { step, test };
+}
 
-  model.train();
-  const started = performance.now();
-  let waitMs = 0;
-  let stepMs = 0;
-  let images = 0;
-  let epochLoss = 0;
-  let epochTop1 = 0;
-  let epochSamples = 0;
-  let lastTest: EvalResult | null = null;
-  while (step < stopAt) {
-    const epoch = Math.floor(step / perEpoch);
-    const firstBatch = step % perEpoch;
-    epochLoss = 0;
-    epochTop1 = 0;
-    epochSamples = 0;
-    const epochStart = performance.now();
-    let waitStart = performance.now();
-    for await (const b of run.train.epoch(epoch, firstBatch)) {
-      const stepStart = performance.now();
-      waitMs += stepStart - waitStart;
-      optimizer.lr = lrAt(step, schedule);
-      run.beforeStep?.(step);
-      const { x, y } = toTensors(b);
-      const r = trainStep(model, optimizer, x, y, {
-        labelSmoothing: c.labelSmoothing,
-        clipGradNorm: c.clipGradNorm,
-      });
-      x.dispose();
-      y.dispose();
-      stepMs += performance.now() - stepStart;
-      step++;
-      images += r.samples;
-      epochLoss += r.loss * r.samples;
-      epochTop1 += r.top1;
-      epochSamples += r.samples;
-      if (step % c.logEvery === 0) {
-        log({ type: "step", step, epoch, loss: r.loss, top1: r.top1 / r.samples, lr: optimizer.lr });
-      }
-      run.onProgress?.({ step, totalSteps: stopAt, epoch, loss: r.loss, lr: optimizer.lr });
-      const endOfEpoch = step % perEpoch === 0;
-      if (!endOfEpoch && (step % c.checkpointEvery === 0 || step === stopAt))
-        checkpoint(epoch, step % perEpoch);
-      if (step === stopAt && !endOfEpoch) break;
-      waitStart = performance.now();
-    }
-    if (step % perEpoch === 0) {
-      const test = run.test ? await evaluate(model, run.test) : null;
-      lastTest = test;
-      checkpoint(epoch + 1, 0);
-      log({
-        type: "epoch",
-        step,
-        epoch,
-        train_loss: epochLoss / Math.max(1, epochSamples),
-        train_top1: epochTop1 / Math.max(1, epochSamples),
-        ...(test ? { test_loss: test.loss, test_top1: test.top1, test_top5: test.top5 } : {}),
-        seconds: (performance.now() - epochStart) / 1000,
-      });
-    }
+export async function train(run: TrainRun): Promise<TrainSummary> {
+  const plan = planOf(run);
+  const opened = openRun(run);
+  const log = (entry: LogLine) => opened.dir.appendLine(FILES.log, entry);
+  let step = opened.step;
+  if (opened.summary && step === plan.stopAt) {
+    // Resuming a run that already ended there: nothing to redo, its own summary stands.
+    log(opened.summary);
+    const { type: _type, step: _step, ...summary } = opened.summary;
+    return summary;
   }
 
-  const finished = step >= totalSteps;
-  if (finished && c.bnRecalibrationBatches > 0) {
-    const batches = async function* () {
-      let n = 0;
-      for await (const b of run.train.epoch(c.epochs)) {
-        if (n++ >= c.bnRecalibrationBatches) break;
-        yield tensor(b.x, { shape: b.shape });
-      }
-    };
-    await recalibrateBatchNorm(model, batches());
-    checkpoint(c.epochs, 0);
+  run.model.train();
+  const started = performance.now();
+  const tally = new Tally();
+  let lastTest: EvalResult | null = null;
+  while (step < plan.stopAt) ({ step, test: lastTest } = await trainEpoch(run, opened, plan, tally, step));
+
+  const finished = step >= plan.totalSteps;
+  if (finished && run.recipe.bnRecalibrationBatches > 0) {
+    await recalibrateAtEnd(run);
+    opened.checkpoint(step);
     lastTest = null;
   }
-  const stoppedMidEpoch = step % perEpoch !== 0;
-  const test =
-    run.test && (lastTest === null || stoppedMidEpoch) ? await evaluate(model, run.test) : lastTest;
-  const seconds = (performance.now() - started) / 1000;
+  const test = run.test && lastTest === null ? await evaluate(run.model, run.test) : lastTest;
+  const busyMs = Math.max(1e-9, tally.waitMs + tally.stepMs);
   const summary: TrainSummary = {
     steps: step,
-    epochs: step / perEpoch,
+    epochs: step / plan.perEpoch,
     finished,
-    trainLoss: epochLoss / Math.max(1, epochSamples),
-    trainTop1: epochTop1 / Math.max(1, epochSamples),
+    trainLoss: tally.trainLoss,
+    trainTop1: tally.trainTop1,
     test,
-    seconds,
-    imagesPerSecond: (1000 * images) / Math.max(1e-9, waitMs + stepMs),
-    dataWaitShare: waitMs / Math.max(1e-9, waitMs + stepMs),
+    seconds: (performance.now() - started) / 1000,
+    imagesPerSecond: (1000 * tally.images) / busyMs,
+    dataWaitShare: tally.waitMs / busyMs,
   };
   log({ type: "summary", step, ...summary });
   return summary;

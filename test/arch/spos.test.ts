@@ -7,11 +7,11 @@ import type { Cost } from "../../src/arch/cost.js";
 import { countArch, planOf } from "../../src/arch/count.js";
 import { ONESHOT_MODELS } from "../../src/arch/families/oneshot.js";
 import { SHUFFLENET_V2_PLUS_MODELS } from "../../src/arch/families/shufflenet-v2-plus.js";
+import type { Genotype } from "../../src/arch/genotype.js";
 import { makeGenotypeCounter } from "../../src/arch/genotype-counter.js";
 import { type Arch, archOf, familyDef, validateArch } from "../../src/arch/schema.js";
 import {
   fromOfficial,
-  type Genotype,
   midChannels,
   positions,
   randomGenotype,

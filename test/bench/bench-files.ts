@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Candidate } from "../../src/nas/evolution.js";
-import { kendallTau } from "../../src/nas/ranking.js";
+import type { Candidate } from "../../src/search/evolution.js";
+import { kendallTau } from "../../src/search/ranking.js";
 
 export const readJson = <T = Record<string, unknown>>(path: string): T =>
   JSON.parse(readFileSync(path, "utf8")) as T;

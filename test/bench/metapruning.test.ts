@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ArchInput } from "../../src/arch/family.js";
+import { inputOf } from "../../src/arch/family.js";
 import { type Arch, countArch, validateArch } from "../../src/arch/index.js";
 import { narrowSpace, PRUNING_SPACES, type PruningSpace, prunedArch } from "../../src/arch/spaces/pruning.js";
 import { buildModel, tracedCount } from "../../src/models/index.js";
-import type { Candidate } from "../../src/nas/evolution.js";
 import { uniformBaseline } from "../../src/prune/baseline.js";
-import { inputOf } from "../../src/prune/pruning-net.js";
-import { readPruningNetRun } from "../../src/prune/search-run.js";
+import { readPruningNetRun } from "../../src/prune/metapruning.js";
+import type { Candidate } from "../../src/search/evolution.js";
 import { lithe } from "../cli/run-cli.js";
 import {
   assertFraction,

@@ -10,9 +10,9 @@ import { after, before, describe, it } from "node:test";
 import { oneshotArchOf } from "../../src/arch/families/oneshot.js";
 import { type Arch, countArch, validateArch } from "../../src/arch/index.js";
 import { buildModel, tracedCount } from "../../src/models/index.js";
-import type { Candidate } from "../../src/nas/evolution.js";
-import { readSupernetRun } from "../../src/nas/search-run.js";
+import { readSupernetRun } from "../../src/nas/spos.js";
 import type { SupernetArch } from "../../src/nas/supernet.js";
+import type { Candidate } from "../../src/search/evolution.js";
 import { lithe } from "../cli/run-cli.js";
 import {
   assertFraction,

@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { countArch } from "../../src/arch/count.js";
+import { inputOf } from "../../src/arch/family.js";
 import { resolvePruningSpace } from "../../src/arch/resolve.js";
 import { prunedArch, scaledWidth, slotWidths, uniformGenotype } from "../../src/arch/spaces/pruning.js";
-import type { Candidate } from "../../src/nas/evolution.js";
 import { latencyModelProfiler } from "../../src/prune/latency-model.js";
 import { loadLatencyModel } from "../../src/prune/latency-model-file.js";
-import { inputOf } from "../../src/prune/pruning-net.js";
-import { readPruningNetRun } from "../../src/prune/search-run.js";
+import { readPruningNetRun } from "../../src/prune/metapruning.js";
+import type { Candidate } from "../../src/search/evolution.js";
 import { fixturePath } from "../helpers.js";
 import { fails, lithe } from "./run-cli.js";
 
@@ -255,7 +255,7 @@ describe("lithe prune", () => {
     );
     fails(
       ["prune", "search", "--pruning-net", run, "--latency", "2ms", "--out", never],
-      /a latency limit \(--latency\) needs a latency model \(--latency-model/,
+      /a latency limit \(--latency\) needs a latency predictor \(--latency-model\)/,
     );
     fails(["prune", "latency-model", "--space", spaceFile], /needs --out <file> with --space/);
     assert.equal(existsSync(never), false);

@@ -10,39 +10,51 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { oneshotArchOf } from "../../src/arch/families/oneshot.js";
+import type { Genotype } from "../../src/arch/genotype.js";
 import { resolveArch } from "../../src/arch/index.js";
 import { validateArch } from "../../src/arch/schema.js";
-import { type Genotype, randomGenotype } from "../../src/arch/spaces/spos.js";
+import { randomGenotype } from "../../src/arch/spaces/spos.js";
 import { tidy } from "../../src/engine/index.js";
-import { buildLatencyTable, latencyProfiler } from "../../src/latency/lut.js";
-import { saveLatencyTable } from "../../src/latency/lut-file.js";
 import { runtimeByName } from "../../src/latency/runtimes/index.js";
 import { buildModel, tracedCount } from "../../src/models/index.js";
-import type { Candidate } from "../../src/nas/evolution.js";
-import { runSearch, type SearchRunOptions } from "../../src/nas/search-run.js";
-import { runSupernetTraining } from "../../src/nas/supernet-run.js";
+import { buildLatencyTable, latencyProfiler } from "../../src/nas/latency-table.js";
+import { saveLatencyTable } from "../../src/nas/latency-table-file.js";
+import { runSearch, runSupernetTraining } from "../../src/nas/spos.js";
 import type { Module } from "../../src/nn/index.js";
-import { recipe } from "../../src/train/recipe.js";
+import type { Candidate } from "../../src/search/evolution.js";
+import type { SearchOptions } from "../../src/search/search-run.js";
 import { loadModel } from "../../src/train/setup.js";
 import { Random } from "../../src/util/random.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lithe-search-"));
 const supernet = join(dir, "supernet");
-const data = { data: "synthetic:160", augment: "none", workers: 0 };
+const data = { source: "synthetic:160", augment: "none", workers: 0 };
 
-const search = (out: string, more: Partial<SearchRunOptions> = {}) =>
-  runSearch({
-    supernet,
-    out: join(dir, out),
-    resume: false,
+interface Variation extends Pick<SearchOptions, "runtime" | "onCandidate"> {
+  flops?: number | undefined;
+  latency?: number;
+  lut?: string;
+  resume?: boolean;
+}
+
+/** A search of the supernet into `out`: 7M FLOPs unless `more` says otherwise. */
+const search = (out: string, more: Variation = {}) => {
+  const flops = "flops" in more ? more.flops : 7e6;
+  return runSearch({
+    net: supernet,
+    limits: {
+      ...(flops === undefined ? {} : { flops }),
+      ...(more.latency === undefined ? {} : { latency: more.latency }),
+    },
+    ...(more.lut === undefined ? {} : { latencyPredictor: more.lut }),
+    ...(more.runtime === undefined ? {} : { runtime: more.runtime }),
+    run: { out: join(dir, out), resume: more.resume ?? false },
     method: "evolution",
-    flops: 7e6,
     evolution: { population: 4, generations: 3, topK: 2, seed: 5 },
-    recalibrationImages: 32,
-    batchSize: 32,
-    workers: 0,
-    ...more,
+    scoring: { recalibrationImages: 32, batchSize: 32, workers: 0 },
+    ...(more.onCandidate ? { onCandidate: more.onCandidate } : {}),
   });
+};
 
 const lines = (out: string) => readFileSync(join(dir, out, "search.jsonl"), "utf8");
 const candidates = (out: string) =>
@@ -54,14 +66,12 @@ const candidates = (out: string) =>
 describe("lithe search on a trained supernet", () => {
   before(async () => {
     await runSupernetTraining({
-      ...data,
-      ...recipe({ epochs: 1, steps: 3, batchSize: 32, logEvery: 1, checkpointEvery: 100 }),
+      data,
+      recipe: { epochs: 1, steps: 3, batchSize: 32, logEvery: 1, checkpointEvery: 100 },
       space: "spos_small",
       stem: "small",
-      sampler: { kind: "uniform" },
       holdoutShare: 0.2,
-      out: supernet,
-      resume: false,
+      run: { out: supernet },
     });
   });
 
@@ -146,7 +156,10 @@ describe("lithe search on a trained supernet", () => {
       search("latency-runtime", { latency: limit, lut, runtime: "ort-node" }),
       /measured on lithe, not ort-node/,
     );
-    await assert.rejects(search("latency-nolut", { latency: limit }), /needs a latency table/);
+    await assert.rejects(
+      search("latency-nolut", { latency: limit }),
+      /needs a latency predictor \(option latencyPredictor\) of the supernet's space and input, from `lithe latency-table`/,
+    );
   });
 
   it("refuses an impossible limit before evaluating or writing anything", async () => {
@@ -157,8 +170,11 @@ describe("lithe search on a trained supernet", () => {
     assert.equal(existsSync(join(dir, "impossible")), false);
   });
 
-  it("refuses to overwrite a finished search without --resume, and a corrupt checkpoint", async () => {
-    await assert.rejects(search("whole"), /already holds a search; pass --resume/);
+  it("refuses to overwrite a finished search without resume, and a corrupt checkpoint", async () => {
+    await assert.rejects(
+      search("whole"),
+      /already holds a search; pass option run\.resume to continue it or choose another option run\.out/,
+    );
     writeFileSync(join(dir, "killed", "search-state.json"), "{ half");
     await assert.rejects(search("killed", { resume: true }), /search-state\.json: cannot resume from it/);
   });

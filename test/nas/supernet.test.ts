@@ -4,19 +4,14 @@
 // statistics, and the counted cost of a path equals what the supernet runs on it (traced).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Genotype } from "../../src/arch/genotype.js";
 import { makeGenotypeCounter } from "../../src/arch/genotype-counter.js";
-import {
-  type Genotype,
-  positions,
-  randomGenotype,
-  SPOS_SMALL,
-  type SposSpace,
-} from "../../src/arch/spaces/spos.js";
+import { positions, randomGenotype, SPOS_SMALL, type SposSpace } from "../../src/arch/spaces/spos.js";
 import { manualSeed, noGrad, randint, randn, type Tensor } from "../../src/engine/index.js";
 import { countArch, tracedCount } from "../../src/models/index.js";
 import { extractSubnet } from "../../src/nas/extract.js";
-import { PathEvaluator } from "../../src/nas/path-evaluator.js";
 import { Supernet, type SupernetArch } from "../../src/nas/supernet.js";
+import { PathEvaluator } from "../../src/search/scoring.js";
 import { SGD } from "../../src/train/sgd.js";
 import { trainStep } from "../../src/train/step.js";
 import { Random } from "../../src/util/random.js";

@@ -26,8 +26,6 @@ import type { SelfTimedRunner } from "../../src/latency/harness.js";
 import { nnls } from "../../src/latency/nnls.js";
 import { runtimeByName } from "../../src/latency/runtimes/index.js";
 import type { Runtime } from "../../src/latency/types.js";
-import { sampleGenotype } from "../../src/nas/genes.js";
-import type { Genotype } from "../../src/nas/types.js";
 import {
   buildLatencyModel,
   LATENCY_FEATURES,
@@ -36,8 +34,10 @@ import {
   latencyModelProfiler,
 } from "../../src/prune/latency-model.js";
 import { loadLatencyModel, saveLatencyModel } from "../../src/prune/latency-model-file.js";
-import { runPruneSearch } from "../../src/prune/search-run.js";
+import { runPruneSearch } from "../../src/prune/metapruning.js";
 import { pruningGenes } from "../../src/prune/space.js";
+import { sampleGenotype } from "../../src/search/genes.js";
+import type { Genotype } from "../../src/search/types.js";
 import { Random } from "../../src/util/random.js";
 import { assertClose } from "../helpers.js";
 
@@ -88,7 +88,7 @@ const trueMs = (s: PruningSpace, g: Genotype) =>
 function pruningNet(name: string, netInput: ArchInput): string {
   const net = join(dir, name);
   mkdirSync(net, { recursive: true });
-  const data = { data: "synthetic:64", augment: "none", holdout: 16, seed: 0 };
+  const data = { source: "synthetic:64", augment: "none", holdout: 16, seed: 0 };
   writeFileSync(
     join(net, "run.json"),
     JSON.stringify({ arch: { family: "metapruning-net", space, ...netInput }, data }),
@@ -100,14 +100,14 @@ type SearchLimits = { latency?: number; latencyModel?: string; runtime?: string 
 
 const pruneSearch = (net: string, out: string, o: SearchLimits) =>
   runPruneSearch({
-    pruningNet: net,
-    out: join(dir, out),
-    resume: false,
+    net,
+    limits: o.latency === undefined ? {} : { latency: o.latency },
+    ...(o.latencyModel === undefined ? {} : { latencyPredictor: o.latencyModel }),
+    ...(o.runtime === undefined ? {} : { runtime: o.runtime }),
+    run: { out: join(dir, out) },
     method: "random",
     evolution: { population: 2, generations: 1 },
-    batchSize: 8,
-    workers: 0,
-    ...o,
+    scoring: { batchSize: 8, workers: 0 },
   });
 
 describe("pruning latency model", () => {
@@ -348,7 +348,7 @@ describe("pruning latency model", () => {
     const minimum = latencyModelProfiler(model).minimum?.() as number;
     await assert.rejects(
       search("nomodel", { latency: 1 }),
-      /a latency limit \(--latency\) needs a latency model \(--latency-model .*`lithe prune latency-model`/,
+      /a latency limit \(option limits\.latency\) needs a latency predictor \(option latencyPredictor\) .*`lithe prune latency-model`/,
     );
     await assert.rejects(
       search("space", {

@@ -17,10 +17,10 @@ import {
 import { listOps } from "../../src/arch/walk.js";
 import { F, manualSeed, noGrad, randint, randn, tidy } from "../../src/engine/index.js";
 import { buildModel, tracedCount } from "../../src/models/index.js";
-import type { Genotype } from "../../src/nas/types.js";
 import { GeneratedConv2d, type PerWidthBatchNorm2d } from "../../src/nn/index.js";
 import { PruningNet } from "../../src/prune/pruning-net.js";
 import { pruningGenes, pruningProfilers } from "../../src/prune/space.js";
+import type { Genotype } from "../../src/search/types.js";
 import { Random } from "../../src/util/random.js";
 import { assertClose } from "../helpers.js";
 

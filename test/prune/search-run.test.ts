@@ -7,15 +7,13 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import { inputOf } from "../../src/arch/family.js";
 import { countArch, validateArch } from "../../src/arch/index.js";
 import { prunedArch } from "../../src/arch/spaces/pruning.js";
-import type { Candidate } from "../../src/nas/evolution.js";
-import { collectBatches } from "../../src/nas/path-evaluator.js";
-import { supernetSplits } from "../../src/nas/supernet-run.js";
-import { inputOf } from "../../src/prune/pruning-net.js";
-import { readPruningNetRun, runPruneSearch } from "../../src/prune/search-run.js";
-import { runPruningNetTraining } from "../../src/prune/train-run.js";
-import { recipe } from "../../src/train/recipe.js";
+import { readPruningNetRun, runPruneSearch, runPruningNetTraining } from "../../src/prune/metapruning.js";
+import type { Candidate } from "../../src/search/evolution.js";
+import { collectBatches } from "../../src/search/scoring.js";
+import { oneShotSplits } from "../../src/search/train-run.js";
 import { loadModel, makeLoader } from "../../src/train/setup.js";
 import { evalBatch } from "../../src/train/step.js";
 import { fixturePath } from "../helpers.js";
@@ -23,33 +21,28 @@ import { fixturePath } from "../helpers.js";
 const dir = mkdtempSync(join(tmpdir(), "lithe-prune-search-"));
 const run = join(dir, "pruningnet");
 const out = join(dir, "search");
-const data = { data: "synthetic:160", augment: "none", workers: 0 };
+const data = { source: "synthetic:160", augment: "none", workers: 0 };
 const LIMIT = 400_000;
 
 describe("prune search on a trained PruningNet", () => {
   let result: Awaited<ReturnType<typeof runPruneSearch>>;
   before(async () => {
     await runPruningNetTraining({
-      ...data,
-      ...recipe({ epochs: 1, steps: 4, batchSize: 32, logEvery: 1, checkpointEvery: 100 }),
+      data,
+      recipe: { epochs: 1, steps: 4, batchSize: 32, logEvery: 1, checkpointEvery: 100 },
       space: fixturePath("prune/tiny-mobilenet-v1.json"),
       stem: "small",
-      sampler: { kind: "uniform" },
       holdoutShare: 0.2,
-      out: run,
-      resume: false,
+      run: { out: run },
       threads: 1,
     });
     result = await runPruneSearch({
-      pruningNet: run,
-      out,
-      resume: false,
+      net: run,
+      limits: { flops: LIMIT },
+      run: { out },
       method: "evolution",
-      flops: LIMIT,
       evolution: { population: 4, generations: 2, topK: 2, seed: 3 },
-      recalibrationImages: 32,
-      batchSize: 32,
-      workers: 0,
+      scoring: { recalibrationImages: 32, batchSize: 32, workers: 0 },
     });
   });
 
@@ -57,8 +50,9 @@ describe("prune search on a trained PruningNet", () => {
     const arch = validateArch(JSON.parse(readFileSync(join(out, "best.json"), "utf8")));
     const model = loadModel(arch, join(out, "best.safetensors")).eval();
     const recorded = readPruningNetRun(run).data;
-    const split = await supernetSplits({ ...recorded, workers: 0, batchSize: 32 }, recorded.holdout);
-    const loader = makeLoader(split.holdout, { ...recorded, workers: 0, batchSize: 32 }, false);
+    const recordedData = { ...recorded, workers: 0 };
+    const split = await oneShotSplits(recordedData, recorded.seed, recorded.holdout);
+    const loader = makeLoader(split.holdout, recordedData, { batchSize: 32, seed: recorded.seed }, false);
     let correct = 0;
     let seen = 0;
     for (const { x, y } of await collectBatches(loader, split.holdout.indices.length)) {

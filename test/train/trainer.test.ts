@@ -17,9 +17,10 @@ import { evaluate, train } from "../../src/train/trainer.js";
 it("shufflenet_v2_x0_5 on 2,560 Fashion-MNIST images: loss falls, test top-1 well above chance", async () => {
   const trainSet = loadMnistFormat(FASHION_MNIST_DIR, "train");
   const testSet = loadMnistFormat(FASHION_MNIST_DIR, "test");
-  const data = { data: "fashion-mnist", augment: "auto", workers: 1, batchSize: 64, seed: 3 };
-  const trainLoader = makeLoader(holdoutSplit(trainSet, 2560, 1).holdout, data, true);
-  const testLoader = makeLoader(holdoutSplit(testSet, 1000, 2).holdout, data, false);
+  const data = { source: "fashion-mnist", augment: "auto", workers: 1 };
+  const batching = { batchSize: 64, seed: 3 };
+  const trainLoader = makeLoader(holdoutSplit(trainSet, 2560, 1).holdout, data, batching, true);
+  const testLoader = makeLoader(holdoutSplit(testSet, 1000, 2).holdout, data, batching, false);
   const arch = archOf("shufflenet_v2_x0_5", { inputSize: 28, inChannels: 1, classes: 10, stem: "small" });
   manualSeed(3);
   const model = buildModel(arch);
@@ -30,11 +31,10 @@ it("shufflenet_v2_x0_5 on 2,560 Fashion-MNIST images: loss falls, test top-1 wel
     const r = await train({
       arch,
       model,
-      config: recipe({ epochs: 3, batchSize: 64, lr: 0.05, seed: 3, logEvery: 10, checkpointEvery: 1000 }),
+      recipe: recipe({ epochs: 3, batchSize: 64, lr: 0.05, seed: 3, logEvery: 10, checkpointEvery: 1000 }),
       train: trainLoader,
       test: testLoader,
-      out,
-      resume: false,
+      run: { out },
       onProgress: (e) => losses.push(e.loss),
     });
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -6,14 +6,14 @@
 // there is no max-pool to drop); nothing else changes.
 import { z } from "zod";
 import { bn, conv, dropout, gap, linear, megviiChoiceUnit, named, relu, seq } from "../blocks.js";
-import { type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import { type ArchInput, type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import type { Genotype } from "../genotype.js";
 import type { Named, Node } from "../plan.js";
 import {
   type BlockPosition,
   type ChoiceBlock,
   DEFAULT_SCALE,
   fromOfficial,
-  type Genotype,
   genotypeIssues,
   midChannels,
   positions,
@@ -86,11 +86,7 @@ function decode(a: OneshotArch): Node {
  * The oneshot description of genotype `g` in `space` for the given input: the space by name when it is
  * the registered one, else inline (a user's own space travels with the architecture).
  */
-export function oneshotArchOf(
-  space: SposSpace,
-  common: Omit<CommonArch, "family">,
-  g: Genotype,
-): OneshotArch {
+export function oneshotArchOf(space: SposSpace, common: ArchInput, g: Genotype): OneshotArch {
   const registered = SPOS_SPACES[space.name];
   const sameAsRegistered = registered !== undefined && JSON.stringify(registered) === JSON.stringify(space);
   const genotype: Record<string, string | number> = {};

@@ -10,8 +10,8 @@
 // with explicit `channels`, which the zoo builds and the counter counts like any other.
 import { z } from "zod";
 import type { ArchInput } from "../family.js";
+import type { Genotype } from "../genotype.js";
 import { type Arch, validateArch } from "../schema.js";
-import type { Genotype } from "./spos.js";
 
 /** A channel slot: a field of the family's `channels` ("stem", "last") or an entry of one ("stages.2"). */
 export type Slot = string;

@@ -4,6 +4,7 @@
 // the official positional tuples (block ids + channel-scale ids) are an input format read by fromOfficial.
 import { z } from "zod";
 import type { Random } from "../../util/random.js";
+import type { Genotype } from "../genotype.js";
 
 /** One candidate block (official blocks.py: Shufflenet with ksize k, or Shuffle_Xception). */
 export interface ChoiceBlock {
@@ -152,9 +153,7 @@ export const sposSpaceSchema: z.ZodType<SposSpace> = z
     });
   });
 
-/** A genotype: block labels -> choice labels, mid labels -> scales (a missing mid label means 1.0). */
-export type Genotype = Readonly<Record<string, string | number>>;
-
+/** The channel scale of a position whose mid label a genotype leaves out. */
 export const DEFAULT_SCALE = 1.0;
 
 /** One choice block's place in the network. */

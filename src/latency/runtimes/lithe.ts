@@ -4,9 +4,17 @@
 // computed from the plan's state dict with the exporter's arithmetic, and the rewritten plan is built
 // by the ordinary builder. So lithe times exactly the graph ONNX Runtime receives, with no special
 // "fused" module. Each run is one forward pass in a memory scope (tidy), so nothing accumulates; the
-// libtorch intra-op thread count is set when a runner is prepared (it is process-wide).
+// libtorch intra-op thread count (process-wide) is set while a runner is open and restored on close.
 import type { Node, Shape } from "../../arch/plan.js";
-import { buildInfo, noGrad, setNumThreads, type Tensor, tensor, tidy } from "../../engine/index.js";
+import {
+  buildInfo,
+  getNumThreads,
+  noGrad,
+  setNumThreads,
+  type Tensor,
+  tensor,
+  tidy,
+} from "../../engine/index.js";
 import { buildNode } from "../../models/build.js";
 import { foldPlan, foldState } from "../fold-plan.js";
 import type { PrepareOptions } from "../types.js";
@@ -31,6 +39,7 @@ export const litheRuntime: ProbeRuntime = {
   },
 
   async prepare(plan: Node, input: Shape, o: PrepareOptions): Promise<ProbeRunner> {
+    const threadsBefore = getNumThreads();
     setNumThreads(o.threads);
     const original = planModel(plan, input, o.weights);
     const folding = foldPlan(plan);
@@ -62,6 +71,7 @@ export const litheRuntime: ProbeRuntime = {
       async close() {
         x.dispose();
         disposeModel(model);
+        setNumThreads(threadsBefore);
       },
     };
   },

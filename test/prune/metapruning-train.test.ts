@@ -6,22 +6,17 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
-import { type PruningNetTrainingOptions, runPruningNetTraining } from "../../src/prune/train-run.js";
-import { recipe } from "../../src/train/recipe.js";
+import { type PruningNetTrainingOptions, runPruningNetTraining } from "../../src/prune/metapruning.js";
 import { fixturePath } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lithe-prune-train-"));
 const options = (out: string, steps: number, resume: boolean): PruningNetTrainingOptions => ({
-  data: "synthetic:96",
-  augment: "none",
-  workers: 0,
-  ...recipe({ epochs: 2, steps, batchSize: 16, logEvery: 1, checkpointEvery: 2 }),
+  data: { source: "synthetic:96", augment: "none", workers: 0 },
+  recipe: { epochs: 2, steps, batchSize: 16, logEvery: 1, checkpointEvery: 2 },
   space: fixturePath("prune/tiny-mobilenet-v1.json"),
   stem: "small",
-  sampler: { kind: "uniform" },
   holdoutShare: 0.2,
-  out,
-  resume,
+  run: { out, resume },
   threads: 1,
 });
 const weights = (out: string) => readFileSync(join(out, "model.safetensors"));

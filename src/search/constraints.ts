@@ -2,7 +2,7 @@
 // FLOPs/latency budget are ever evaluated) and a check that fails at once when no architecture can meet them.
 import type { Random } from "../util/random.js";
 import { cheapestGenotype, sampleGenotype } from "./genes.js";
-import type { Constraint, GeneSpace, Genotype, Profiler } from "./types.js";
+import type { Constraint, CostProfilers, GeneSpace, Genotype, Profiler } from "./types.js";
 
 export interface Violation {
   name: string;
@@ -75,4 +75,30 @@ export function checkFeasible(
   throw new Error(
     `no architecture in ${space.name} meets ${describeConstraints(constraints)} (none in ${tries} random draws)`,
   );
+}
+
+/** Hard limits of a search in the units of its profilers: multiply-adds, parameters, milliseconds. */
+export interface CostLimits {
+  flops?: number;
+  params?: number;
+  latency?: number;
+}
+
+/**
+ * FLOPs and params limits as constraints, followed by `more` (e.g. latency); the profilers without a
+ * limit are reported instead.
+ */
+export function costLimits(
+  profilers: CostProfilers,
+  limits: Pick<CostLimits, "flops" | "params">,
+  more: readonly Constraint[] = [],
+): { constraints: Constraint[]; report: Profiler[] } {
+  const constraints: Constraint[] = [];
+  if (limits.flops !== undefined) constraints.push({ profiler: profilers.flops, max: limits.flops });
+  if (limits.params !== undefined) constraints.push({ profiler: profilers.params, max: limits.params });
+  constraints.push(...more);
+  const report = [profilers.flops, profilers.params].filter(
+    (p) => !constraints.some((c) => c.profiler === p),
+  );
+  return { constraints, report };
 }

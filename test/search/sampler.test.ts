@@ -5,15 +5,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SPOS_SMALL, type SposSpace } from "../../src/arch/spaces/spos.js";
-import { sampleGenotype } from "../../src/nas/genes.js";
-import { kendallTau } from "../../src/nas/ranking.js";
-import { defaultFlopsBins, makeSampler } from "../../src/nas/sampler.js";
-import { geneSpaceOf, sposProfilers } from "../../src/nas/spos-space.js";
-import type { Genotype } from "../../src/nas/types.js";
+import { sposGenes, sposProfilers } from "../../src/nas/spos.js";
+import { sampleGenotype } from "../../src/search/genes.js";
+import { kendallTau } from "../../src/search/ranking.js";
+import { defaultFlopsBins, makeSampler } from "../../src/search/sampler.js";
+import type { Genotype } from "../../src/search/types.js";
 import { Random } from "../../src/util/random.js";
 
 const common = { inputSize: 28, inChannels: 1, classes: 10, stem: "small" as const };
-const genes = geneSpaceOf(SPOS_SMALL);
+const genes = sposGenes(SPOS_SMALL);
 const profilers = sposProfilers(SPOS_SMALL, common);
 
 describe("path samplers", () => {
@@ -98,7 +98,7 @@ describe("SPOS genes and profilers", () => {
       last: 64,
     };
     const p = sposProfilers(tiny, common);
-    const space = geneSpaceOf(tiny);
+    const space = sposGenes(tiny);
     let minFlops = Number.POSITIVE_INFINITY;
     let minParams = Number.POSITIVE_INFINITY;
     const walk = (i: number, g: Record<string, string | number>) => {

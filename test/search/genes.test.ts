@@ -3,10 +3,10 @@
 // search fills whole generations where rejection alone finds nothing; unordered spaces are untouched.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkFeasible, isLegal } from "../../src/nas/constraints.js";
-import { evolve } from "../../src/nas/evolution.js";
-import { cheapestGenotype, sampleGenotype, sampleLegal } from "../../src/nas/genes.js";
-import type { Constraint, GeneSpace, Genotype, Profiler } from "../../src/nas/types.js";
+import { checkFeasible, isLegal } from "../../src/search/constraints.js";
+import { evolve } from "../../src/search/evolution.js";
+import { cheapestGenotype, sampleGenotype, sampleLegal } from "../../src/search/genes.js";
+import type { Constraint, GeneSpace, Genotype, Profiler } from "../../src/search/types.js";
 import { Random } from "../../src/util/random.js";
 
 /** 24 genes over the 31 MetaPruning scales, cheapest first. */

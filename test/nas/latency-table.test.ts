@@ -12,25 +12,26 @@ import { describe, it } from "node:test";
 import { summarize } from "../../src/arch/cost.js";
 import { countArch } from "../../src/arch/count.js";
 import { oneshotArchOf } from "../../src/arch/families/oneshot.js";
+import type { ArchInput } from "../../src/arch/family.js";
+import type { Genotype } from "../../src/arch/genotype.js";
 import type { Node, Shape } from "../../src/arch/plan.js";
 import { validateArch } from "../../src/arch/schema.js";
-import { type Genotype, randomGenotype, SPOS_SMALL, type SposSpace } from "../../src/arch/spaces/spos.js";
+import { randomGenotype, SPOS_SMALL, type SposSpace } from "../../src/arch/spaces/spos.js";
 import { listOps } from "../../src/arch/walk.js";
 import type { SelfTimedRunner } from "../../src/latency/harness.js";
+import { runtimeByName } from "../../src/latency/runtimes/index.js";
+import type { PrepareOptions, Runtime } from "../../src/latency/types.js";
 import {
   buildLatencyTable,
-  type Input,
   type LatencyTable,
   latencyProfiler,
   tableEntries,
-} from "../../src/latency/lut.js";
-import { loadLatencyTable, saveLatencyTable } from "../../src/latency/lut-file.js";
-import { runtimeByName } from "../../src/latency/runtimes/index.js";
-import type { PrepareOptions, Runtime } from "../../src/latency/types.js";
-import { geneSpaceOf } from "../../src/nas/spos-space.js";
+} from "../../src/nas/latency-table.js";
+import { loadLatencyTable, saveLatencyTable } from "../../src/nas/latency-table-file.js";
+import { sposGenes } from "../../src/nas/spos.js";
 import { Random, seedOf } from "../../src/util/random.js";
 
-const input: Input = { inputSize: 28, inChannels: 1, classes: 10, stem: "small" };
+const input: ArchInput = { inputSize: 28, inChannels: 1, classes: 10, stem: "small" };
 const dir = mkdtempSync(join(tmpdir(), "lithe-lut-"));
 
 const tiny: SposSpace = {
@@ -66,7 +67,7 @@ function fakeTable(space: SposSpace): LatencyTable {
 /** Every genotype of `space` (blocks and mid widths at every position). */
 function allGenotypes(space: SposSpace): Genotype[] {
   let all: Genotype[] = [{}];
-  for (const gene of geneSpaceOf(space).genes)
+  for (const gene of sposGenes(space).genes)
     all = all.flatMap((g) => gene.values.map((v) => ({ ...g, [gene.label]: v })));
   return all;
 }
@@ -151,7 +152,7 @@ describe("latency lookup tables", () => {
       ].reduce((s, k) => s + (table.entries[k] as number), 0);
     assert.ok(Math.abs(profiler.measure(g) - expected) < 1e-12);
     let minimum = Number.POSITIVE_INFINITY;
-    const genes = geneSpaceOf(tiny).genes;
+    const genes = sposGenes(tiny).genes;
     const visit = (i: number, partial: Record<string, string | number>) => {
       if (i === genes.length) {
         minimum = Math.min(minimum, profiler.measure(partial));

@@ -1,5 +1,5 @@
-// Latency lookup tables for a SPOS search space on one runtime (MetaPruning and SPOS's latency
-// constraint; once-for-all's readable keys): every block the space can place, at every input shape it
+// Latency lookup tables for a SPOS search space on one runtime (SPOS's latency constraint;
+// once-for-all's readable keys): every block the space can place, at every input shape it
 // meets, is timed once, plus the stem and the head; a genotype's predicted latency is the sum of its
 // entries plus a constant fitted on whole networks (what a sum of parts misses: per-call overhead,
 // memory traffic between blocks). The table reports its own accuracy on architectures it was not
@@ -8,65 +8,40 @@
 import { named } from "../arch/blocks.js";
 import { planOf } from "../arch/count.js";
 import { oneshotArchOf, oneshotHead, oneshotStem, oneshotUnit } from "../arch/families/oneshot.js";
-import type { CommonArch } from "../arch/family.js";
+import type { ArchInput } from "../arch/family.js";
+import type { Genotype } from "../arch/genotype.js";
 import type { Node, Shape } from "../arch/plan.js";
 import { validateArch } from "../arch/schema.js";
 import {
   DEFAULT_SCALE,
-  type Genotype,
   midChannels,
   positions,
   randomGenotype,
   type SposSpace,
 } from "../arch/spaces/spos.js";
 import { outputShape } from "../arch/walk.js";
-import type { Profiler } from "../nas/types.js";
+import {
+  type Accuracy,
+  type MeasureSettings,
+  measuredOn,
+  type Provenance,
+  predictionAccuracy,
+  timePlan,
+} from "../latency/measure.js";
+import type { Runtime } from "../latency/types.js";
+import type { Profiler } from "../search/types.js";
 import { Random } from "../util/random.js";
-import { type MachineInfo, machineInfo, measureLatency } from "./harness.js";
-import type { Runtime, RuntimeName } from "./types.js";
 
-export type Input = Omit<CommonArch, "family">;
-
-export interface MeasureSettings {
-  batch: number;
-  threads: number;
-  warmup: number;
-  repeats: number;
-}
-
-export interface LatencyTable {
+export interface LatencyTable extends Provenance {
   version: 1;
   space: SposSpace;
-  input: Input;
-  runtime: RuntimeName;
-  runtimeVersion: string;
-  machine: MachineInfo;
-  settings: MeasureSettings;
+  input: ArchInput;
   /** Median milliseconds by key, e.g. "shuffle5x5-in:64-out:160-mid:80-hw:28-stride:2". */
   entries: Record<string, number>;
   /** Whole network minus the sum of its entries, averaged over the calibration architectures. */
   constantMs: number;
   /** Prediction against end-to-end measurement on architectures not used for the constant. */
   accuracy: Accuracy;
-}
-
-/** How well predicted latencies match measured ones: share within +-10%, mean and worst relative error. */
-export interface Accuracy {
-  architectures: number;
-  within10: number;
-  mape: number;
-  worst: number;
-}
-
-/** The accuracy of `predicted` against `measured` milliseconds (same order). */
-export function predictionAccuracy(predicted: readonly number[], measured: readonly number[]): Accuracy {
-  const abs = measured.map((ms, i) => Math.abs(((predicted[i] as number) - ms) / ms));
-  return {
-    architectures: abs.length,
-    within10: abs.filter((e) => e <= 0.1).length / Math.max(1, abs.length),
-    mape: abs.reduce((s, e) => s + e, 0) / Math.max(1, abs.length),
-    worst: Math.max(0, ...abs),
-  };
 }
 
 /** One thing to time: a key, its plan and the shape it receives. */
@@ -82,7 +57,7 @@ const hw = (s: Shape) => `${s.h}`;
 /** The stem, each position's input, and the head's input for this space and input size. */
 type Layout = ReturnType<typeof layout>;
 
-function layout(space: SposSpace, input: Input) {
+function layout(space: SposSpace, input: ArchInput) {
   const stem = named(oneshotStem(space, input));
   const image: Shape = { c: input.inChannels, h: input.inputSize, w: input.inputSize };
   let x = outputShape(stem, image);
@@ -116,7 +91,7 @@ export function blockKey(
 }
 
 /** Every distinct thing a genotype of `space` runs, keyed; blocks with equal keys are timed once. */
-export function tableEntries(space: SposSpace, input: Input): TableEntry[] {
+export function tableEntries(space: SposSpace, input: ArchInput): TableEntry[] {
   const l = layout(space, input);
   const entries = new Map<string, TableEntry>();
   entries.set(l.stemKey, { key: l.stemKey, plan: l.stem, input: l.image });
@@ -141,21 +116,6 @@ function keysOf(l: Layout, g: Genotype): string[] {
   return [l.stemKey, ...keys, l.headKey];
 }
 
-/** Median ms of `plan` on `runtime`, prepared, timed and closed. */
-export async function timePlan(
-  runtime: Runtime,
-  plan: Node,
-  input: Shape,
-  s: MeasureSettings,
-): Promise<number> {
-  const runner = await runtime.prepare(plan, input, { batch: s.batch, threads: s.threads });
-  try {
-    return (await measureLatency(runner, { warmup: s.warmup, repeats: s.repeats })).medianMs;
-  } finally {
-    await runner.close();
-  }
-}
-
 export interface BuildOptions extends MeasureSettings {
   /** Architectures measured end to end to fit the constant, and to check the prediction. */
   calibrate: number;
@@ -164,21 +124,10 @@ export interface BuildOptions extends MeasureSettings {
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
-/** Where and how a table or model was measured: the runtime, its version, the machine, the settings. */
-export async function measuredOn(runtime: Runtime, o: MeasureSettings) {
-  const settings: MeasureSettings = {
-    batch: o.batch,
-    threads: o.threads,
-    warmup: o.warmup,
-    repeats: o.repeats,
-  };
-  return { runtime: runtime.name, runtimeVersion: await runtime.version(), machine: machineInfo(), settings };
-}
-
 /** Times every entry of `space` on `runtime`, fits the constant, and measures the prediction's accuracy. */
 export async function buildLatencyTable(
   space: SposSpace,
-  input: Input,
+  input: ArchInput,
   runtime: Runtime,
   o: BuildOptions,
 ): Promise<LatencyTable> {

@@ -6,7 +6,7 @@
 import { Random, seedOf } from "../util/random.js";
 import { isLegal } from "./constraints.js";
 import { sampleGenotype } from "./genes.js";
-import type { Constraint, GeneSpace, Genotype, Profiler } from "./types.js";
+import type { Constraint, CostProfilers, GeneSpace, Genotype, Profiler } from "./types.js";
 
 export type SamplerConfig =
   | { kind: "uniform" }
@@ -39,7 +39,7 @@ export function defaultFlopsBins(
 
 export function makeSampler(
   genes: GeneSpace,
-  profilers: { flops: Profiler; params: Profiler },
+  profilers: CostProfilers,
   config: SamplerConfig,
   seed: number,
 ): PathSampler {

@@ -3,7 +3,7 @@
 // evolution beating random search, impossible constraints failing before any evaluation, exhaustion.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkFeasible, describeConstraints, isLegal, violations } from "../../src/nas/constraints.js";
+import { checkFeasible, describeConstraints, isLegal, violations } from "../../src/search/constraints.js";
 import {
   type Candidate,
   EVOLUTION_DEFAULTS,
@@ -12,9 +12,9 @@ import {
   randomSearch,
   type SearchSetup,
   type SearchState,
-} from "../../src/nas/evolution.js";
-import { genotypeKey, sampleGenotype } from "../../src/nas/genes.js";
-import type { Constraint, GeneSpace, Genotype, Profiler } from "../../src/nas/types.js";
+} from "../../src/search/evolution.js";
+import { genotypeKey, sampleGenotype } from "../../src/search/genes.js";
+import type { Constraint, GeneSpace, Genotype, Profiler } from "../../src/search/types.js";
 import { Random } from "../../src/util/random.js";
 
 /** 10 genes alternating 4 block labels and 8 channel scales: 4^5 * 8^5 architectures. */

@@ -1,7 +1,7 @@
-// The small interfaces the architecture search is written against (design.md: evolution and
-// constraints see an Evaluator and Profilers, never tensors). A search space is a list of labelled
+// The small interfaces the architecture search is written against (evolution and constraints see an
+// Evaluator and Profilers, never tensors). A search space is a list of labelled
 // categorical genes; a genotype gives every gene one of its values.
-import type { Genotype } from "../arch/spaces/spos.js";
+import type { Genotype } from "../arch/genotype.js";
 
 export type { Genotype };
 
@@ -32,6 +32,12 @@ export interface Profiler {
   measure(g: Genotype): number;
   /** The exact smallest value over the whole space, when cheap to know (lets an impossible limit fail at once). */
   minimum?(): number;
+}
+
+/** FLOPs (multiply-adds, the papers' convention) and params of a genotype, counted without building it. */
+export interface CostProfilers {
+  flops: Profiler;
+  params: Profiler;
 }
 
 /** A hard limit: only genotypes with profiler.measure(g) <= max are ever evaluated. */

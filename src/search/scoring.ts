@@ -1,17 +1,15 @@
 // Scores a path with a one-shot network's weights (SPOS, Guo et al. 2020 Sec. 3.4, official
-// src/Search/tester.py; MetaPruning's generated weights, Liu et al. 2019 Sec. 3.3, official search.py): reset BN running statistics, recompute them on a fixed set of training
+// src/Search/tester.py; MetaPruning's generated weights, Liu et al. 2019 Sec. 3.3, official search.py):
+// reset BN running statistics, recompute them on a fixed set of training
 // images (train mode, no gradients), then top-1 accuracy on the hold-out split in eval mode. The
 // images are decoded once and kept as tensors, so every candidate sees exactly the same data and a
 // score depends only on the path and the weights.
 import { keep, type Tensor, tensor } from "../engine/index.js";
-import type { Module } from "../nn/index.js";
 import { recalibrateBatchNorm } from "../train/bn.js";
 import { evalBatch } from "../train/step.js";
 import type { BatchSource } from "../train/trainer.js";
+import type { PathNet } from "./method.js";
 import type { Evaluator, Genotype } from "./types.js";
-
-/** A one-shot network: a SPOS supernet or a MetaPruning PruningNet, running the path last set. */
-export type PathNet = Module & { setPath(g: Genotype): void };
 
 export interface LabelledBatch {
   x: Tensor;

@@ -1,0 +1,123 @@
+// Step 1 of every one-shot method (SPOS's supernet, MetaPruning's PruningNet): a seeded hold-out split
+// of the training data (the search scores on it; the net never sees it), the method's net for the
+// data's input, one sampled path per step, and the shared training loop with its logs, checkpoints
+// and resume.
+import type { ArchInput } from "../arch/family.js";
+import { type DatasetView, holdoutSplit } from "../data/dataset.js";
+import { manualSeed, withNumThreads } from "../engine/index.js";
+import { type DataOptions, type ResolvedData, type RunOptions, resolveData } from "../train/options.js";
+import { recipe } from "../train/recipe.js";
+import { inputForData, makeLoader, openSplits, type StemChoice } from "../train/setup.js";
+import { type ProgressEvent, type TrainConfig, type TrainSummary, train } from "../train/trainer.js";
+import { SEARCH_HOLDOUT_SHARE } from "./defaults.js";
+import type { OneShotArch, OneShotMethod, PathNet } from "./method.js";
+import { defaultFlopsBins, makeSampler, type SamplerConfig } from "./sampler.js";
+import type { GeneSpace, Profiler } from "./types.js";
+
+/** What a one-shot run records in run.json so that its search finds the same data and hold-out split. */
+export interface OneShotData {
+  source: string;
+  imageSize?: number;
+  augment: string;
+  /** Images of the training split held out for scoring candidates, and the split's seed. */
+  holdout: number;
+  seed: number;
+}
+
+export type SamplerChoice =
+  | { kind: "uniform" }
+  | { kind: "constrained"; flops?: number; params?: number }
+  | { kind: "flops-bins"; lo?: number; hi?: number; bins?: number };
+
+/** The data, recipe and run options of a one-shot net's training. */
+export interface OneShotTrainingOptions {
+  data: DataOptions;
+  /** The official recipe where not given; no final BN recalibration (paths recalibrate when scored). */
+  recipe?: Partial<Omit<TrainConfig, "bnRecalibrationBatches">>;
+  /** Default "auto": the small-image stem for images up to 64 px. */
+  stem?: StemChoice;
+  /** How a step's path is drawn from the net's genes; default uniform (the paper). */
+  sampler?: SamplerChoice;
+  /** Share of the training split held out for the search (default SEARCH_HOLDOUT_SHARE). */
+  holdoutShare?: number;
+  run: RunOptions;
+  /** libtorch intra-op threads for this call (restored after it); default: as they are. */
+  threads?: number;
+  onProgress?: (e: ProgressEvent) => void;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The net's training part and the search's hold-out part of the training data; `holdout` is a count
+ * or a function of the number of training images available.
+ */
+export async function oneShotSplits(
+  d: ResolvedData,
+  seed: number,
+  holdout: number | ((available: number) => number),
+): Promise<{ train: DatasetView; holdout: DatasetView; count: number; warnings: string[] }> {
+  const splits = await openSplits(d, seed);
+  const count = typeof holdout === "number" ? holdout : holdout(splits.train.indices.length);
+  return { ...holdoutSplit(splits.train, count, seed), count, warnings: splits.warnings };
+}
+
+/** The sampler a choice means for a space, with the official-style FLOPs bins filled in where unset. */
+function samplerConfig(choice: SamplerChoice, genes: GeneSpace, flops: Profiler): SamplerConfig {
+  if (choice.kind !== "flops-bins") return choice;
+  const bins = defaultFlopsBins(genes, flops);
+  return {
+    kind: "flops-bins",
+    lo: choice.lo ?? bins.lo,
+    hi: choice.hi ?? bins.hi,
+    bins: choice.bins ?? bins.bins,
+  };
+}
+
+/**
+ * Trains `method`'s net, described by `archFor` for the data's input (called after the seed is set),
+ * with one sampled path per step on the shared training loop.
+ */
+export function trainOneShot<A extends OneShotArch, N extends PathNet>(
+  method: OneShotMethod<A, N>,
+  archFor: (input: ArchInput) => A,
+  o: OneShotTrainingOptions,
+): Promise<TrainSummary> {
+  return withNumThreads(o.threads, async () => {
+    const data = resolveData(o.data);
+    const config = recipe({ ...o.recipe, bnRecalibrationBatches: 0 });
+    const split = await oneShotSplits(data, config.seed, (n) =>
+      Math.max(1, Math.round(n * (o.holdoutShare ?? SEARCH_HOLDOUT_SHARE))),
+    );
+    for (const w of split.warnings) o.onWarning?.(w);
+    const record: OneShotData = {
+      source: data.source,
+      ...(data.imageSize === undefined ? {} : { imageSize: data.imageSize }),
+      augment: data.augment,
+      holdout: split.count,
+      seed: config.seed,
+    };
+    manualSeed(config.seed);
+    const arch = archFor(inputForData(split.train.dataset, o.stem ?? "auto"));
+    const net = method.build(arch);
+    const genes = method.genes(arch, "train");
+    const profilers = method.profilers(arch);
+    const sampler = samplerConfig(o.sampler ?? { kind: "uniform" }, genes, profilers.flops);
+    const samplePath = makeSampler(genes, profilers, sampler, config.seed);
+    const loader = makeLoader(split.train, data, config, true);
+    try {
+      return await train({
+        arch,
+        model: net,
+        recipe: config,
+        extra: { sampler, data: record },
+        beforeStep: (step) => net.setPath(samplePath(step)),
+        train: loader,
+        test: null,
+        run: o.run,
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      });
+    } finally {
+      await loader.close();
+    }
+  });
+}
