@@ -2,6 +2,7 @@
 // report how well it predicts whole networks (flag parsing and output around src/latency).
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { RUNTIME_NAMES, type RuntimeName } from "../latency/types.js";
 import { nonNegativeInt, positiveInt } from "./args.js";
 import { progressBar } from "./progress.js";
 
@@ -12,7 +13,7 @@ interface TableFlags {
   inChannels: number;
   classes: number;
   stem: "standard" | "small";
-  runtime: "lithe" | "ort-node" | "ort-web";
+  runtime: RuntimeName;
   batch: number;
   threads: number;
   warmup: number;
@@ -30,9 +31,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function measurementOptions(cmd: Command, defaults: { warmup: number; repeats: number }): Command {
   return cmd
     .addOption(
-      new Option("--runtime <name>", "where latency is measured")
-        .choices(["lithe", "ort-node", "ort-web"])
-        .default("ort-node"),
+      new Option("--runtime <name>", "where latency is measured").choices(RUNTIME_NAMES).default("ort-node"),
     )
     .option("--batch <n>", "images per inference", positiveInt, 1)
     .option("--threads <n>", "runtime threads", positiveInt, 1)

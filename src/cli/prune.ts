@@ -7,6 +7,7 @@ import { type Command, Option } from "commander";
 import type { ArchInput } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
+import type { RuntimeName } from "../latency/types.js";
 import type { PruningNetTrainingOptions } from "../prune/train-run.js";
 import { milliseconds, nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
 import { si } from "./format.js";
@@ -41,7 +42,7 @@ interface SpaceFlags {
 }
 
 interface LatencyModelFlags extends SpaceFlags {
-  runtime: "lithe" | "ort-node" | "ort-web";
+  runtime: RuntimeName;
   batch: number;
   threads: number;
   warmup: number;
