@@ -1,8 +1,9 @@
 // The `lithe` command line: wires commands to the library (loaded lazily, so --help does not load
-// libtorch); errors become one line and exit code 1.
+// libtorch); errors become one line and exit code 1. bin/lithe.js runs it with the benchmarks'
+// subcommands when bench/ is there (a source checkout).
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { registerBench } from "./bench.js";
+import { type AddBenches, registerBench } from "./bench.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExport } from "./export.js";
 import { registerLatency } from "./latency.js";
@@ -15,31 +16,34 @@ const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta
   version: string;
 };
 
-const program = new Command()
-  .name("lithe")
-  .description(
-    "Design, search, prune, train and deploy efficient convolutional networks (ShuffleNet, SPOS, MetaPruning) on libtorch.",
-  )
-  .version(pkg.version)
-  .showHelpAfterError("(run with --help for usage)")
-  .exitOverride();
+/** Runs `lithe` on `argv` (process.argv's form) and sets process.exitCode; `addBenches`: see bench.ts. */
+export async function runCli(argv: readonly string[], addBenches?: AddBenches): Promise<void> {
+  const program = new Command()
+    .name("lithe")
+    .description(
+      "Design, search, prune, train and deploy efficient convolutional networks (ShuffleNet, SPOS, MetaPruning) on libtorch.",
+    )
+    .version(pkg.version)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
 
-registerDoctor(program);
-registerModels(program);
-registerTrain(program);
-registerNas(program);
-registerPrune(program);
-registerLatency(program);
-registerBench(program);
-registerExport(program);
+  registerDoctor(program);
+  registerModels(program);
+  registerTrain(program);
+  registerNas(program);
+  registerPrune(program);
+  registerLatency(program);
+  registerBench(program, addBenches);
+  registerExport(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-  } else {
-    console.error(`lithe: ${(error as Error).message}`);
-    process.exitCode = 1;
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+    } else {
+      console.error(`lithe: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
   }
 }
