@@ -1,5 +1,6 @@
 // Flag parsers for commander that reject bad values with a one-line message naming the flag.
 import { InvalidArgumentError } from "commander";
+import { isRuntimeName, RUNTIME_NAMES, type RuntimeName } from "../latency/types.js";
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -42,6 +43,33 @@ export function siCount(value: string): number {
   if (!(n > 0))
     throw new InvalidArgumentError(`expected a positive count like 30M, 1.5G or 300000, got "${value}"`);
   return n;
+}
+
+/** Exactly `count` comma-separated counts with optional SI suffixes, e.g. "5M,6.5M" for two limits. */
+export function siCountList(count: number): (value: string) => number[] {
+  return (value) => {
+    const parts = value.split(",");
+    if (parts.length !== count)
+      throw new InvalidArgumentError(
+        `expected ${count} comma-separated counts like 5M or 1.5G, got "${value}"`,
+      );
+    return parts.map((part) => siCount(part));
+  };
+}
+
+/** A comma list of values each read by `parse`, e.g. commaList(positiveInt) takes "1,16". */
+export function commaList<T>(parse: (value: string) => T): (value: string) => T[] {
+  return (value) => value.split(",").map((part) => parse(part.trim()));
+}
+
+/** "ort-node", "lithe,ort-web" or "all" -> runtime names (in the order given). */
+export function runtimeList(value: string): RuntimeName[] {
+  if (value === "all") return [...RUNTIME_NAMES];
+  const names = value.split(",").map((s) => s.trim());
+  const bad = names.find((n) => !isRuntimeName(n));
+  if (bad !== undefined)
+    throw new InvalidArgumentError(`unknown runtime "${bad}" (use ${RUNTIME_NAMES.join(", ")} or all)`);
+  return names as RuntimeName[];
 }
 
 /** A number in [0, 1]. */

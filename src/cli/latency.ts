@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { inputOf } from "../arch/family.js";
+import { RUNTIME_NAMES, type RuntimeName } from "../latency/types.js";
 import { nonNegativeInt, positiveInt } from "./args.js";
 import { progressBar } from "./progress.js";
 
@@ -13,7 +14,7 @@ interface TableFlags {
   inChannels: number;
   classes: number;
   stem: "standard" | "small";
-  runtime: "lithe" | "ort-node" | "ort-web";
+  runtime: RuntimeName;
   batch: number;
   threads: number;
   warmup: number;
@@ -31,9 +32,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function measurementOptions(cmd: Command, defaults: { warmup: number; repeats: number }): Command {
   return cmd
     .addOption(
-      new Option("--runtime <name>", "where latency is measured")
-        .choices(["lithe", "ort-node", "ort-web"])
-        .default("ort-node"),
+      new Option("--runtime <name>", "where latency is measured").choices(RUNTIME_NAMES).default("ort-node"),
     )
     .option("--batch <n>", "images per inference", positiveInt, 1)
     .option("--threads <n>", "runtime threads", positiveInt, 1)

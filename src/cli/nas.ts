@@ -1,8 +1,9 @@
 // `lithe supernet train` and `lithe search` (SPOS): flag parsing and output around src/nas (which does
 // the work), on the one-shot flags shared with `lithe prune` (src/cli/one-shot.ts).
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { Genotype } from "../arch/genotype.js";
 import { type SposSpace, spaceOf, toOfficial } from "../arch/spaces/spos.js";
+import { RUNTIME_NAMES } from "../latency/types.js";
 import type { SearchRunResult } from "../search/search-run.js";
 import { milliseconds } from "./args.js";
 import {
@@ -57,7 +58,12 @@ function registerSearch(program: Command): void {
     limitOptions(fieldFlags(search, { net: "--supernet", latencyPredictor: "--lut" }))
       .option("--latency <ms>", "latency limit as the --lut table predicts it, e.g. 2.5ms", milliseconds)
       .option("--lut <file>", "latency table of the supernet's space and input (`lithe latency-table`)")
-      .option("--runtime <name>", "with --latency: the runtime the table must have been measured on"),
+      .addOption(
+        new Option(
+          "--runtime <name>",
+          "with --latency: the runtime the table must have been measured on",
+        ).choices(RUNTIME_NAMES),
+      ),
     "supernet",
   ).action(async (o: SearchFlags) => {
     const { runSearch } = await import("../nas/spos.js");

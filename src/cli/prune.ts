@@ -7,6 +7,7 @@ import { type Command, Option } from "commander";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
+import { RUNTIME_NAMES, type RuntimeName } from "../latency/types.js";
 import { milliseconds, nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
 import { si } from "./format.js";
 import { measurementOptions } from "./latency.js";
@@ -45,7 +46,7 @@ interface SpaceFlags {
 }
 
 interface LatencyModelFlags extends SpaceFlags {
-  runtime: "lithe" | "ort-node" | "ort-web";
+  runtime: RuntimeName;
   batch: number;
   threads: number;
   warmup: number;
@@ -115,7 +116,12 @@ function registerSearch(prune: Command): void {
         "--latency-model <file>",
         "latency model of the PruningNet's space and input (`lithe prune latency-model`)",
       )
-      .option("--runtime <name>", "with --latency: the runtime the model must have been measured on"),
+      .addOption(
+        new Option(
+          "--runtime <name>",
+          "with --latency: the runtime the model must have been measured on",
+        ).choices(RUNTIME_NAMES),
+      ),
     "pruning-net",
   ).action(async (o: PruneSearchFlags) => {
     const { runPruneSearch } = await import("../prune/metapruning.js");

@@ -7,7 +7,11 @@ import type { Tensor } from "../engine/index.js";
 
 export type RuntimeName = "lithe" | "ort-node" | "ort-web";
 
+/** The runtimes by name: the one list every flag, file schema and lookup takes them from. */
 export const RUNTIME_NAMES: readonly RuntimeName[] = ["lithe", "ort-node", "ort-web"];
+
+export const isRuntimeName = (name: string): name is RuntimeName =>
+  (RUNTIME_NAMES as readonly string[]).includes(name);
 
 export interface PrepareOptions {
   /** Images per inference. */

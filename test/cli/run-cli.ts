@@ -12,8 +12,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function lithe(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, [LITHE, ...args], {
+/** Runs `lithe` (or the entry script `entry`, e.g. a copy laid out as the published package). */
+export function lithe(args: readonly string[], env: NodeJS.ProcessEnv = {}, entry = LITHE): CliResult {
+  const r = spawnSync(process.execPath, [entry, ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
   });
@@ -26,8 +27,8 @@ export function litheAsync(args: readonly string[]) {
 }
 
 /** Asserts a failed run: non-zero exit, a single error line naming `problem`, nothing on stdout. */
-export function fails(args: string[], problem: RegExp): void {
-  const r = lithe(args);
+export function fails(args: string[], problem: RegExp, entry = LITHE): void {
+  const r = lithe(args, {}, entry);
   assert.notEqual(r.code, 0, `exit code for ${args.join(" ")}`);
   const lines = r.stderr
     .trim()

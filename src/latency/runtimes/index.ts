@@ -1,5 +1,5 @@
 // The runtimes latency is measured on, by name.
-import { RUNTIME_NAMES, type RuntimeName } from "../types.js";
+import { isRuntimeName, RUNTIME_NAMES, type RuntimeName } from "../types.js";
 import type { ProbeRuntime } from "./common.js";
 import { litheRuntime } from "./lithe.js";
 import { ortNodeRuntime } from "./ort-node.js";
@@ -12,9 +12,6 @@ const RUNTIMES: Record<RuntimeName, ProbeRuntime> = {
   "ort-node": ortNodeRuntime,
   "ort-web": ortWebRuntime,
 };
-
-export const isRuntimeName = (name: string): name is RuntimeName =>
-  (RUNTIME_NAMES as readonly string[]).includes(name);
 
 /** The runtime called `name`; an unknown name is an error listing the known ones. */
 export function runtimeByName(name: string): ProbeRuntime {

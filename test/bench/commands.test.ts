@@ -1,0 +1,120 @@
+// The `lithe bench` subcommands as declared in bench/: --help lists every bench with its flags and
+// defaults, defaults written as typed are parsed like typed values, bad --limits, --seeds and runtime
+// names fail with one line naming the flag, and `lithe` laid out as the published package (no
+// dist/bench) runs its other commands and answers `lithe bench` with one line and a non-zero exit.
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it, mock } from "node:test";
+import { Command } from "commander";
+import { addBench, type BenchCommand } from "../../bench/command.js";
+import { latencyCommand } from "../../bench/latency.command.js";
+import { metaPruningCommand } from "../../bench/metapruning.command.js";
+import { sposCommand } from "../../bench/spos.command.js";
+import { fails, LITHE, lithe } from "../cli/run-cli.js";
+import { ROOT } from "../helpers.js";
+
+const BENCHES = ["engine", "counter", "train", "latency", "guidelines", "spos", "metapruning"];
+
+/** The flags `bench`'s run would get from `args`, parsed by its declaration without running it. */
+async function parsedFlags(bench: BenchCommand, args: string[] = []): Promise<object> {
+  let seen: object | undefined;
+  const group = new Command().exitOverride();
+  const run = async (flags: object) => {
+    seen = flags;
+    return "";
+  };
+  addBench(group, { ...bench, run });
+  const log = mock.method(console, "log", () => {});
+  try {
+    await group.parseAsync([bench.name, ...args], { from: "user" });
+  } finally {
+    log.mock.restore();
+  }
+  assert.ok(seen, `${bench.name} did not run`);
+  return seen;
+}
+
+describe("lithe bench", () => {
+  it("--help lists every bench, and each bench its flags and defaults as before", () => {
+    assert.match(lithe(["--help"]).stdout, /\n {2}bench +benchmarks that print ratios/);
+    const help = lithe(["bench", "--help"]);
+    assert.equal(help.code, 0);
+    assert.deepEqual(
+      [...help.stdout.matchAll(/^ {2}(\w+) \[options\]/gm)].map((m) => m[1]),
+      BENCHES,
+    );
+    const spos = lithe(["bench", "spos", "--help"]).stdout;
+    assert.match(spos, /--limits <a,b> +the two FLOPs limits \(default: "5M,6\.5M"\)/);
+    const metapruning = lithe(["bench", "metapruning", "--help"]).stdout;
+    assert.match(metapruning, /--seeds <list> +seeds of the from-scratch trainings \(default: "1,2"\)/);
+    assert.match(metapruning, /--resume /);
+    const latency = lithe(["bench", "latency", "--help"]).stdout;
+    assert.match(latency, /\(default:\s+\["lithe","ort-node","ort-web"\]\)/);
+  });
+
+  it("parses the defaults written as typed, and typed values, like the flags' parsers", async () => {
+    const spos = (await parsedFlags(sposCommand)) as { limits: number[] };
+    assert.deepEqual(spos.limits, [5e6, 6.5e6]);
+    const mp = (await parsedFlags(metaPruningCommand)) as { limits: number[]; seeds: number[] };
+    assert.deepEqual(
+      [mp.limits, mp.seeds],
+      [
+        [1e6, 3e6],
+        [1, 2],
+      ],
+    );
+    const typed = (await parsedFlags(metaPruningCommand, ["--limits", "2.5M,800k", "--seeds", "3"])) as {
+      limits: number[];
+      seeds: number[];
+    };
+    assert.deepEqual([typed.limits, typed.seeds], [[2.5e6, 8e5], [3]]);
+    const latency = (await parsedFlags(latencyCommand, ["--runtime", "all", "--batch", "1, 16"])) as {
+      runtime: string[];
+      batch: number[];
+    };
+    assert.deepEqual(
+      [latency.runtime, latency.batch],
+      [
+        ["lithe", "ort-node", "ort-web"],
+        [1, 16],
+      ],
+    );
+  });
+
+  it("refuses bad --limits and --seeds with one line naming the flag", () => {
+    fails(["bench", "spos", "--limits", "5M"], /--limits.*expected 2 comma-separated counts.*"5M"/);
+    fails(["bench", "spos", "--limits", "5M,6M,7M"], /--limits.*expected 2 comma-separated counts/);
+    fails(["bench", "spos", "--limits", "5M,-1"], /--limits.*positive count.*"-1"/);
+    fails(["bench", "metapruning", "--limits", "1M,x"], /--limits.*positive count.*"x"/);
+    fails(["bench", "metapruning", "--limits", ""], /--limits.*expected 2 comma-separated counts.*, got ""/);
+    fails(["bench", "metapruning", "--seeds", "1,x"], /--seeds.*non-negative integer, got "x"/);
+  });
+
+  it("refuses unknown runtime names on every flag taking them", () => {
+    for (const bench of ["latency", "guidelines"]) {
+      fails(["bench", bench, "--runtime", "lithe,tflite"], /--runtime.*unknown runtime "tflite"/);
+      fails(["bench", bench, "--runtime", ""], /--runtime.*unknown runtime ""/);
+    }
+    fails(["latency-table", "--runtime", "tflite"], /--runtime.*tflite.*lithe, ort-node, ort-web/);
+    fails(["prune", "latency-model", "--runtime", "tflite"], /--runtime.*tflite.*lithe, ort-node, ort-web/);
+  });
+
+  it("without dist/bench (the published package) runs the other commands and refuses bench in one line", () => {
+    const pkg = mkdtempSync(join(tmpdir(), "lithe-no-bench-"));
+    mkdirSync(join(pkg, "bin"));
+    mkdirSync(join(pkg, "dist"));
+    copyFileSync(LITHE, join(pkg, "bin", "lithe.js"));
+    symlinkSync(join(ROOT, "dist", "src"), join(pkg, "dist", "src"));
+    const entry = join(pkg, "bin", "lithe.js");
+    const help = lithe(["--help"], {}, entry);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /\n {2}bench /);
+    const count = lithe(["count", "shufflenet_v2_x0_5", "--json"], {}, entry);
+    assert.equal(count.code, 0, count.stderr);
+    assert.equal(JSON.parse(count.stdout).params, 1366792);
+    for (const args of [["bench"], ["bench", "spos"], ["bench", "metapruning", "--limits", "1M,3M"]])
+      fails(args, /^lithe: benchmarks ship with the source checkout/, entry);
+  });
+});
