@@ -1,7 +1,8 @@
 // `lithe supernet train` and `lithe search` (SPOS): flag parsing and output around src/nas (which does
 // the work), on the one-shot flags shared with `lithe prune` (src/cli/one-shot.ts).
 import type { Command } from "commander";
-import { type Genotype, type SposSpace, spaceOf, toOfficial } from "../arch/spaces/spos.js";
+import type { OneshotArch } from "../arch/families/oneshot.js";
+import { type Genotype, spaceOf, toOfficial } from "../arch/spaces/spos.js";
 import type { SearchRunResult } from "../nas/one-shot-search.js";
 import { milliseconds } from "./args.js";
 import {
@@ -39,7 +40,7 @@ function registerSupernet(program: Command): void {
 
 /** A SPOS candidate as the official code's block ids and channel-scale ids. */
 function officialColumn(r: SearchRunResult): CandidateColumn {
-  const space = spaceOf(r.arch.space as string | SposSpace);
+  const space = spaceOf((r.arch as OneshotArch).space);
   const officialIds = (g: Genotype) => {
     const { blockIds, scaleIds } = toOfficial(space, g);
     return `${blockIds.join("")} / ${scaleIds.join("")}`;
