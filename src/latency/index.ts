@@ -1,0 +1,27 @@
+// Latency measurement: the runtimes by name (lithe, onnxruntime-node, onnxruntime-web in headless
+// Chromium), the harness, BN folding on plans and the ShuffleNet V2 guideline micro-benchmarks.
+export { type FoldedPlan, foldPlan, foldState } from "./fold-plan.js";
+export {
+  GUIDELINE_IDS,
+  type GuidelineConfig,
+  type GuidelineId,
+  type GuidelineTable,
+  guidelineTables,
+} from "./guidelines.js";
+export {
+  latencyStats,
+  type MachineInfo,
+  type MeasureOptions,
+  machineInfo,
+  measureLatency,
+  type SelfTimedRunner,
+} from "./harness.js";
+export { isRuntimeName, type ProbeRunner, type ProbeRuntime, runtimeByName } from "./runtimes/index.js";
+export {
+  type LatencyStats,
+  type PrepareOptions,
+  RUNTIME_NAMES,
+  type Runner,
+  type Runtime,
+  type RuntimeName,
+} from "./types.js";
