@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inputOf } from "../src/arch/family.js";
+import { type Arch, isFamily } from "../src/arch/schema.js";
 import { narrowSpace, PRUNING_SPACES, type PruningSpace, prunedArch } from "../src/arch/spaces/pruning.js";
 import { setNumThreads } from "../src/engine/index.js";
 import { uniformBaseline } from "../src/prune/baseline.js";
@@ -47,6 +48,9 @@ const log = (message: string) =>
   console.error(`[bench metapruning ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+/** The explicit widths of a network of the bench's MobileNetV2 space. */
+const channelsOf = (arch: Arch) => (isFamily(arch, "mobilenet_v2") ? arch.channels : undefined);
 
 export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<Record<string, unknown>> {
   if (o.threads) setNumThreads(o.threads);
@@ -118,13 +122,13 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
         flops: found.best.costs.flops,
         params: found.best.costs.params,
         holdout_top1: found.best.score,
-        channels: found.arch.channels,
+        channels: channelsOf(found.arch),
       },
       uniform: {
         flops: uniform.flops,
         params: uniform.params,
         scale: uniform.scale,
-        channels: uniform.arch.channels,
+        channels: channelsOf(uniform.arch),
       },
     };
     budgets.push(budget);

@@ -19,13 +19,10 @@ export const commonFields = {
   stem: z.enum(["standard", "small"]).default("standard"),
 };
 
-export interface CommonArch {
-  family: string;
-  inputSize: number;
-  inChannels: number;
-  classes: number;
-  stem: "standard" | "small";
-}
+/** Fields every architecture description has: its family's name and the values of commonFields. */
+export type CommonArch = { family: string } & {
+  -readonly [K in keyof typeof commonFields]: z.output<(typeof commonFields)[K]>;
+};
 
 /** The input and output fields of a description, which every network of a search space shares. */
 export type ArchInput = Omit<CommonArch, "family">;
@@ -46,11 +43,23 @@ export const inputOf = ({ inputSize, inChannels, classes, stem }: CommonArch): A
  * - "kaiming-fan-out": conv He-normal fan-out, BN 1/0, linear N(0, 0.01) bias 0 (torchvision
  *   MobileNetV2; ResNet uses the same conv/BN rule with PyTorch's default linear).
  */
-export type InitRecipe = "megvii" | "torchvision-shufflenet" | "kaiming-fan-out" | "torchvision-resnet";
+export const INIT_RECIPES = [
+  "megvii",
+  "torchvision-shufflenet",
+  "kaiming-fan-out",
+  "torchvision-resnet",
+] as const;
+export type InitRecipe = (typeof INIT_RECIPES)[number];
+
+/** A named model's description: its family and the fields it fixes (the others take the schema's defaults). */
+export type ModelSpec<A extends CommonArch> = Partial<A> & Pick<A, "family">;
 
 export interface FamilyDef<A extends CommonArch = CommonArch> {
   family: A["family"];
-  /** The full description schema (family literal, commonFields, own fields), all with defaults. */
+  /**
+   * The full description schema, a z.strictObject (unknown fields are errors) of the family literal,
+   * commonFields and the family's own fields, all with defaults; the family's type is its output.
+   */
   schema: z.ZodType<A>;
   /** The layer plan, its module names matching torchvision (or the official code) where they exist. */
   decode(arch: A): Node;

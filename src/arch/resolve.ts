@@ -4,10 +4,9 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { checkSchema } from "../util/checked-json.js";
-import { MODELS } from "./families/index.js";
 import type { CommonArch } from "./family.js";
 import { parseArch } from "./format.js";
-import { type Arch, validateArch } from "./schema.js";
+import { type Arch, archOf, listModels, validateArch } from "./schema.js";
 import {
   baseArch,
   PRUNING_SPACES,
@@ -35,10 +34,10 @@ function readJson(path: string, what: string): unknown {
 }
 
 export function resolveArch(spec: string, overrides: Partial<CommonArch> = {}): Arch {
-  let base: unknown;
-  if (Object.hasOwn(MODELS, spec)) base = MODELS[spec];
-  else if (/^\s*[A-Za-z0-9_]+\(/.test(spec)) base = parseArch(spec);
-  else base = readJson(spec, "a registered model (see `lithe models`)");
+  if (listModels().includes(spec)) return archOf(spec, overrides);
+  const base = /^\s*[A-Za-z0-9_]+\(/.test(spec)
+    ? parseArch(spec)
+    : readJson(spec, "a registered model (see `lithe models`)");
   if (base === null || typeof base !== "object" || Array.isArray(base)) {
     return validateArch(base);
   }

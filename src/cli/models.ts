@@ -1,6 +1,6 @@
 // `lithe models` and `lithe count`: the registry with FLOPs/params, and counting any description.
 import type { Command } from "commander";
-import { archOf, type CommonArch, countArch, modelNames, printArch, resolveArch } from "../arch/index.js";
+import { archOf, type CommonArch, countArch, listModels, printArch, resolveArch } from "../arch/index.js";
 import { positiveInt } from "./args.js";
 import { layerTable, si, table } from "./format.js";
 
@@ -21,7 +21,7 @@ export function registerModels(program: Command): void {
     )
     .option("--json", "print a JSON array of {name, family, arch, flops, params, ops, mac}")
     .action((o: { json?: boolean }) => {
-      const rows = modelNames().map((name) => {
+      const rows = listModels().map((name) => {
         const arch = archOf(name);
         const c = countArch(arch);
         return {

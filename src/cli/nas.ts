@@ -1,8 +1,9 @@
 // `lithe supernet train` and `lithe search` (SPOS): flag parsing and output around src/nas (which does
 // the work), on the one-shot flags shared with `lithe prune` (src/cli/one-shot.ts).
 import { type Command, Option } from "commander";
+import type { OneshotArch } from "../arch/families/oneshot.js";
 import type { Genotype } from "../arch/genotype.js";
-import { type SposSpace, spaceOf, toOfficial } from "../arch/spaces/spos.js";
+import { spaceOf, toOfficial } from "../arch/spaces/spos.js";
 import { RUNTIME_NAMES } from "../latency/types.js";
 import type { SearchRunResult } from "../search/search-run.js";
 import { milliseconds } from "./args.js";
@@ -39,7 +40,7 @@ function registerSupernet(program: Command): void {
 
 /** A SPOS candidate as the official code's block ids and channel-scale ids. */
 function officialColumn(r: SearchRunResult): CandidateColumn {
-  const space = spaceOf(r.arch.space as string | SposSpace);
+  const space = spaceOf((r.arch as OneshotArch).space);
   const officialIds = (g: Genotype) => {
     const { blockIds, scaleIds } = toOfficial(space, g);
     return `${blockIds.join("")} / ${scaleIds.join("")}`;

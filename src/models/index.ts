@@ -1,13 +1,13 @@
 // The model zoo: architecture description (or registered name) -> initialised nn module.
 import { countArch, planOf } from "../arch/count.js";
 import type { CommonArch } from "../arch/family.js";
-import { type Arch, archOf, familyDef, modelNames, validateArch } from "../arch/schema.js";
+import { type Arch, archOf, familyDef, listModels, validateArch } from "../arch/schema.js";
 import type { Module } from "../nn/index.js";
 import { buildNode } from "./build.js";
 import { initialize } from "./init.js";
 
 export { tracedCount, tracedOps } from "./traced-count.js";
-export { type Arch, archOf, countArch, modelNames, validateArch };
+export { type Arch, archOf, countArch, listModels, validateArch };
 
 /** Builds and initialises the network an architecture description defines. */
 export function buildModel(arch: Arch): Module {

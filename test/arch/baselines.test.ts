@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { countArch, planOf } from "../../src/arch/count.js";
-import { type Arch, archOf, familyDef, modelNames, validateArch } from "../../src/arch/schema.js";
+import { type Arch, archOf, familyDef, listModels, validateArch } from "../../src/arch/schema.js";
 import { listOps } from "../../src/arch/walk.js";
 import { fixturePath } from "../helpers.js";
 
@@ -145,7 +145,7 @@ describe("baseline families: torchvision equivalence", () => {
 });
 
 describe("baseline families: small stem and any input size", () => {
-  const models = modelNames().filter((n) => BASELINE.test(n));
+  const models = listModels().filter((n) => BASELINE.test(n));
 
   it("registers every baseline", () => {
     assert.deepEqual(models.sort(), [

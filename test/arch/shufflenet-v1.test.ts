@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { countArch, planOf } from "../../src/arch/count.js";
 import { SHUFFLENET_V1_MODELS, shufflenetV1Channels } from "../../src/arch/families/shufflenet-v1.js";
 import type { LayerOp } from "../../src/arch/plan.js";
-import { archOf, validateArch } from "../../src/arch/schema.js";
+import { archOf, isFamily, validateArch } from "../../src/arch/schema.js";
 import { listOps } from "../../src/arch/walk.js";
 
 const GROUPS = [1, 2, 3, 4, 8] as const;
@@ -32,6 +32,7 @@ test("registry: shufflenet_v1_g{1,2,3,4,8}_x{0_25,0_5,1_0,1_5,2_0}, all valid", 
   for (const g of GROUPS) {
     WIDTHS.forEach((w, i) => {
       const arch = archOf(name(g, w));
+      assert.ok(isFamily(arch, "shufflenet_v1"));
       assert.deepEqual(
         [arch.family, arch.groups, arch.width],
         ["shufflenet_v1", g, [0.25, 0.5, 1, 1.5, 2][i]],

@@ -9,7 +9,7 @@ import { ONESHOT_MODELS } from "../../src/arch/families/oneshot.js";
 import { SHUFFLENET_V2_PLUS_MODELS } from "../../src/arch/families/shufflenet-v2-plus.js";
 import type { Genotype } from "../../src/arch/genotype.js";
 import { makeGenotypeCounter } from "../../src/arch/genotype-counter.js";
-import { type Arch, archOf, familyDef, validateArch } from "../../src/arch/schema.js";
+import { type Arch, archOf, familyDef, isFamily, validateArch } from "../../src/arch/schema.js";
 import {
   fromOfficial,
   midChannels,
@@ -50,6 +50,13 @@ const costOf = (c: Cost): Cost => ({
   mac: c.mac,
   activations: c.activations,
 });
+
+/** The genotype of a registered oneshot model. */
+function genotypeOf(model: string): Genotype {
+  const a = archOf(model);
+  assert.ok(isFamily(a, "oneshot"), model);
+  return a.genotype;
+}
 
 const oneshotArch = (genotype: Genotype, overrides: Record<string, unknown> = {}) =>
   validateArch({ family: "oneshot", space: SPOS_IMAGENET.name, genotype, ...overrides });
@@ -140,7 +147,7 @@ describe("oneshot and shufflenet_v2_plus: official layout and names", () => {
       strides.map((o) => o.attrs.stride),
       [2],
     );
-    const g = { ...(archOf("oneshot_block_channel").genotype as Genotype), block_1: "xception" };
+    const g = { ...genotypeOf("oneshot_block_channel"), block_1: "xception" };
     const dw = opsOf(oneshotArch(g)).filter((o) => /^features\.0\.branch_main\.(0|5|10)$/.test(o.name));
     assert.deepEqual(
       dw.map((o) => [o.attrs.k, o.attrs.stride]),
@@ -258,7 +265,7 @@ describe("spos_imagenet space", () => {
 });
 
 describe("oneshot schema", () => {
-  const base = archOf("oneshot_block_channel").genotype as Genotype;
+  const base = genotypeOf("oneshot_block_channel");
   const rejects = (input: unknown, pattern: RegExp) => assert.throws(() => validateArch(input), pattern);
   const arch = (genotype: unknown, extra = {}) => ({
     family: "oneshot",
@@ -321,8 +328,7 @@ describe("genotype counter", () => {
   it("prices the registered models and unset mids as countArch does", () => {
     const counter = makeGenotypeCounter(SPOS_IMAGENET);
     for (const model of Object.keys(ONESHOT_MODELS)) {
-      const a = archOf(model);
-      assert.deepEqual(counter(a.genotype as Genotype), costOf(countArch(a)), model);
+      assert.deepEqual(counter(genotypeOf(model)), costOf(countArch(archOf(model))), model);
     }
   });
 

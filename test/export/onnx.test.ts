@@ -3,7 +3,7 @@
 // batch dimension is dynamic; names follow the plan; channel shuffle is Reshape/Transpose/Reshape.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { type Arch, archOf, listOps, modelNames, planOf } from "../../src/arch/index.js";
+import { type Arch, archOf, listModels, listOps, planOf } from "../../src/arch/index.js";
 import { manualSeed, noGrad, randn } from "../../src/engine/index.js";
 import { exportOnnx, type ModelSummary, onnxModel, summarizeModel } from "../../src/export/onnx.js";
 import { encodeModel } from "../../src/export/onnx-builder.js";
@@ -74,7 +74,7 @@ after(() => {
 });
 
 describe("every registered model exports and runs in ONNX Runtime like lithe (32 px, batch 2)", () => {
-  for (const name of modelNames()) {
+  for (const name of listModels()) {
     it(name, async (t) => {
       const { arch, model } = prepared(name);
       const { x, shape } = batchOf(arch, BATCH);

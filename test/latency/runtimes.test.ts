@@ -2,7 +2,8 @@
 // a residual add, a ShuffleNet V2 unit with its channel split and shuffle, pooling, a classifier),
 // with BN statistics away from 0/1 so folding really changes the weights: lithe (BN folded) and
 // onnxruntime-node agree with lithe's unfolded eval-mode forward, and onnxruntime-web in headless
-// Chromium matches onnxruntime-node within 1e-4 (skipped, saying why, when Chromium is missing; a failure under CI).
+// Chromium matches onnxruntime-node within 1e-4 (skipped, saying why, when Chromium is missing; a failure under CI);
+// a missing optional peer package of ort-web is reported in one line.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { bn, conv, dwConv, indexed, relu } from "../../src/arch/blocks.js";
@@ -12,6 +13,7 @@ import { foldPlan } from "../../src/latency/fold-plan.js";
 import { measureLatency } from "../../src/latency/harness.js";
 import { inputData, planModel } from "../../src/latency/runtimes/common.js";
 import { runtimeByName } from "../../src/latency/runtimes/index.js";
+import { missingPackage, ORT_WEB_PACKAGES } from "../../src/latency/runtimes/ort-web.js";
 import { BatchNorm2d } from "../../src/nn/index.js";
 
 const TOLERANCE = 1e-4;
@@ -130,6 +132,15 @@ describe("runtimes on a tiny plan", () => {
 
   it("names an unknown runtime", () => {
     assert.throws(() => runtimeByName("tflite"), /unknown runtime "tflite" \(use lithe, ort-node, ort-web\)/);
+  });
+
+  it("ort-web: a missing optional peer package is named, with the command that installs them", () => {
+    assert.equal(
+      missingPackage(["onnxruntime-web", "lithe-no-such-package"]),
+      "lithe-no-such-package is not installed; npm install onnxruntime-web playwright-core to use the ort-web runtime",
+    );
+    // The repository installs both as dev dependencies.
+    assert.equal(missingPackage(ORT_WEB_PACKAGES), null);
   });
 
   it("ort-web: an exported model in onnxruntime-web (headless Chromium) matches onnxruntime-node", async (t) => {

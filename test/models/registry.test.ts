@@ -13,14 +13,14 @@ import {
   validateArch,
 } from "../../src/arch/index.js";
 import { F, manualSeed, randint, randn, tidy } from "../../src/engine/index.js";
-import { buildModel, modelNames, tracedOps } from "../../src/models/index.js";
+import { buildModel, listModels, tracedOps } from "../../src/models/index.js";
 
 const SIZE = 32;
 const CLASSES = 7;
 const key = (o: unknown) => JSON.stringify(o);
 
 describe("every registered model", () => {
-  for (const name of modelNames()) {
+  for (const name of listModels()) {
     it(name, () => {
       const arch = archOf(name, { inputSize: SIZE, classes: CLASSES });
       assert.deepEqual(validateArch(JSON.parse(JSON.stringify(arch))), arch, "JSON round trip");
@@ -51,7 +51,7 @@ describe("every registered model", () => {
 });
 
 describe("every registered model at 28 px, 1 channel, both stems", () => {
-  for (const name of modelNames()) {
+  for (const name of listModels()) {
     it(name, () => {
       for (const stem of ["standard", "small"] as const) {
         const arch = archOf(name, { inputSize: 28, inChannels: 1, classes: 3, stem });

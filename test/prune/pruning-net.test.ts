@@ -4,7 +4,7 @@
 // (counted, traced, loaded with the generated weights) computes what the PruningNet computes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { countArch, planOf, validateArch } from "../../src/arch/index.js";
+import { countArch, isFamily, planOf, validateArch } from "../../src/arch/index.js";
 import {
   METAPRUNING_SCALES,
   narrowSpace,
@@ -111,7 +111,9 @@ describe("pruning spaces", () => {
   it("a gene sets all its slots; unnamed slots keep the base width", () => {
     const space = PRUNING_SPACES.resnet18 as PruningSpace;
     const g = { ...uniformGenotype(space, 1), stage_1: 0.52 };
-    const ch = prunedArch(space, g, {}).channels as { stem: number; stages: number[] };
+    const arch = prunedArch(space, g, {});
+    assert.ok(isFamily(arch, "resnet") && arch.channels);
+    const ch = arch.channels;
     assert.equal(ch.stem, 33);
     assert.equal(ch.stages[0], 33);
     assert.equal(ch.stages[3], 512);
@@ -228,7 +230,9 @@ describe("PruningNet", () => {
       const space = { ...(SPACES[1] as PruningSpace), divisor: 4 };
       const net = netOf(space);
       net.setPath(randomGenotype(space, 8));
-      const channels = net.prunedArch().channels as { hidden: number[] };
+      const arch = net.prunedArch();
+      assert.ok(isFamily(arch, "mobilenet_v2") && arch.channels);
+      const { channels } = arch;
       assert.ok(
         channels.hidden.every((c) => c % 4 === 0),
         `${channels.hidden}`,
@@ -246,7 +250,9 @@ describe("PruningNet", () => {
       );
       const g = uniformGenotype(space, 0.52);
       net.setPath(g);
-      const used = (prunedArch(space, g, input).channels as { blocks: number[] }).blocks[0] as number;
+      const arch = prunedArch(space, g, input);
+      assert.ok(isFamily(arch, "mobilenet_v1") && arch.channels);
+      const used = arch.channels.blocks[0] as number;
       noGrad(() => net.forward(randn([4, 3, 32, 32])));
       for (const [c, b] of bn.byWidth) {
         const changed = (b.runningMean as { toList(): number[] })

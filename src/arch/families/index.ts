@@ -1,14 +1,39 @@
-// Every model family and every registered model name (names follow torchvision/timm).
-import type { CommonArch, FamilyDef } from "../family.js";
-import { MOBILENET_V1_MODELS, mobilenetV1 } from "./mobilenet-v1.js";
-import { MOBILENET_V2_MODELS, mobilenetV2 } from "./mobilenet-v2.js";
-import { ONESHOT_MODELS, oneshot } from "./oneshot.js";
-import { RESNET_MODELS, resnet } from "./resnet.js";
-import { SHUFFLENET_V1_MODELS, shufflenetV1 } from "./shufflenet-v1.js";
-import { SHUFFLENET_V2_MODELS, shufflenetV2 } from "./shufflenet-v2.js";
-import { SHUFFLENET_V2_PLUS_MODELS, shufflenetV2Plus } from "./shufflenet-v2-plus.js";
+// The built-in model families, their description types and their registered model names (names
+// follow torchvision/timm). src/arch/schema.ts registers them; users add their own there.
+import type { FamilyDef, ModelSpec } from "../family.js";
+import { MOBILENET_V1_MODELS, type MobileNetV1Arch, mobilenetV1 } from "./mobilenet-v1.js";
+import { MOBILENET_V2_MODELS, type MobileNetV2Arch, mobilenetV2 } from "./mobilenet-v2.js";
+import { ONESHOT_MODELS, type OneshotArch, oneshot } from "./oneshot.js";
+import { RESNET_MODELS, type ResNetArch, resnet } from "./resnet.js";
+import { SHUFFLENET_V1_MODELS, type ShuffleNetV1Arch, shufflenetV1 } from "./shufflenet-v1.js";
+import { SHUFFLENET_V2_MODELS, type ShuffleNetV2Arch, shufflenetV2 } from "./shufflenet-v2.js";
+import {
+  SHUFFLENET_V2_PLUS_MODELS,
+  type ShuffleNetV2PlusArch,
+  shufflenetV2Plus,
+} from "./shufflenet-v2-plus.js";
 
-export const FAMILIES: readonly FamilyDef<CommonArch>[] = [
+export type {
+  MobileNetV1Arch,
+  MobileNetV2Arch,
+  OneshotArch,
+  ResNetArch,
+  ShuffleNetV1Arch,
+  ShuffleNetV2Arch,
+  ShuffleNetV2PlusArch,
+};
+
+/** A description of one of the built-in families, discriminated by `family`. */
+export type BuiltinArch =
+  | ShuffleNetV1Arch
+  | ShuffleNetV2Arch
+  | ShuffleNetV2PlusArch
+  | OneshotArch
+  | MobileNetV1Arch
+  | MobileNetV2Arch
+  | ResNetArch;
+
+export const BUILTIN_FAMILIES: readonly FamilyDef[] = [
   shufflenetV1,
   shufflenetV2,
   shufflenetV2Plus,
@@ -16,10 +41,10 @@ export const FAMILIES: readonly FamilyDef<CommonArch>[] = [
   mobilenetV1,
   mobilenetV2,
   resnet,
-] as unknown as FamilyDef<CommonArch>[];
+];
 
-/** Registry: model name -> architecture description (defaults filled in by the schema). */
-export const MODELS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+/** Model name -> architecture description (defaults filled in by the schema). */
+export const BUILTIN_MODELS: Readonly<Record<string, ModelSpec<BuiltinArch>>> = {
   ...SHUFFLENET_V1_MODELS,
   ...SHUFFLENET_V2_MODELS,
   ...SHUFFLENET_V2_PLUS_MODELS,

@@ -10,7 +10,7 @@
 // Small stem: feature.0 has stride 1 instead of 2 (nothing else changes).
 import { z } from "zod";
 import { bn, conv, dwConv, gap, linear, named, relu } from "../blocks.js";
-import { type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import { commonFields, type FamilyDef, type ModelSpec } from "../family.js";
 import type { Named, Node } from "../plan.js";
 
 /** [output channels, stride] of the stem and the 13 depthwise-separable blocks (Table 1). */
@@ -32,37 +32,29 @@ const LAYERS: readonly (readonly [number, number])[] = [
 ];
 const BLOCKS = LAYERS.length - 1;
 
-/** Per-layer widths, e.g. of a MetaPruning pruned net. */
-export interface MobileNetV1Channels {
-  /** Output of feature.0 (conv1). */
-  stem: number;
-  /** pwconv_1x1 output of feature.1 .. feature.13 (13 entries); each dwconv_3x3 keeps its input width. */
-  blocks: number[];
-}
-
-export interface MobileNetV1Arch extends CommonArch {
-  family: "mobilenet_v1";
-  /** Width multiplier alpha (Sec. 3.3); every layer gets int(channels * alpha). Ignored when `channels` is set. */
-  width: number;
-  /** Explicit per-layer widths; when present they replace `width`. */
-  channels?: MobileNetV1Channels;
-}
-
 const channelCount = z.number().int().min(1);
 
-const schema = z.object({
+const channelsSchema = z.strictObject({
+  /** Output of feature.0 (conv1). */
+  stem: channelCount,
+  /** pwconv_1x1 output of feature.1 .. feature.13 (13 entries); each dwconv_3x3 keeps its input width. */
+  blocks: z.array(channelCount).length(BLOCKS, `MobileNetV1 has ${BLOCKS} blocks (feature.1 .. feature.13)`),
+});
+
+/** Per-layer widths, e.g. of a MetaPruning pruned net. */
+export type MobileNetV1Channels = z.output<typeof channelsSchema>;
+
+const schema = z.strictObject({
   family: z.literal("mobilenet_v1"),
+  /** Width multiplier alpha (Sec. 3.3); every layer gets int(channels * alpha). Ignored when `channels` is set. */
   width: z.number().min(0.1).max(2).default(1),
-  channels: z
-    .strictObject({
-      stem: channelCount,
-      blocks: z
-        .array(channelCount)
-        .length(BLOCKS, `MobileNetV1 has ${BLOCKS} blocks (feature.1 .. feature.13)`),
-    })
-    .optional(),
+  /** Explicit per-layer widths; when present they replace `width`. */
+  channels: channelsSchema.optional(),
   ...commonFields,
 });
+
+/** A MobileNet V1 description. */
+export type MobileNetV1Arch = z.output<typeof schema>;
 
 /** The explicit `channels`, or the widths the multiplier gives. */
 function channelsOf(a: MobileNetV1Arch): MobileNetV1Channels {
@@ -107,7 +99,7 @@ function decode(a: MobileNetV1Arch): Node {
 }
 
 /** Registered models: the paper's uniform width multipliers (MetaPruning's baselines). */
-export const MOBILENET_V1_MODELS: Record<string, Partial<MobileNetV1Arch>> = {
+export const MOBILENET_V1_MODELS: Record<string, ModelSpec<MobileNetV1Arch>> = {
   mobilenet_v1_x0_25: { family: "mobilenet_v1", width: 0.25 },
   mobilenet_v1_x0_5: { family: "mobilenet_v1", width: 0.5 },
   mobilenet_v1_x0_75: { family: "mobilenet_v1", width: 0.75 },
@@ -116,7 +108,7 @@ export const MOBILENET_V1_MODELS: Record<string, Partial<MobileNetV1Arch>> = {
 
 export const mobilenetV1: FamilyDef<MobileNetV1Arch> = {
   family: "mobilenet_v1",
-  schema: schema as z.ZodType<MobileNetV1Arch>,
+  schema,
   decode,
   init: "kaiming-fan-out",
 };

@@ -11,7 +11,7 @@
 // features.18 instead of 1x1).
 import { z } from "zod";
 import { bn, conv, convBnAct, dropout, gap, linear, makeDivisible, named, seq } from "../blocks.js";
-import { type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import { commonFields, type FamilyDef, type ModelSpec } from "../family.js";
 import type { Named, Node } from "../plan.js";
 
 /** Inverted residual settings [expansion t, channels c, repeats n, first stride s] (Table 2). */
@@ -27,46 +27,38 @@ const SETTINGS: readonly (readonly [number, number, number, number])[] = [
 /** Blocks with an expansion conv (t != 1): features.2 .. features.17. */
 const EXPANDED = SETTINGS.reduce((sum, [t, , n]) => sum + (t === 1 ? 0 : n), 0);
 
-/** Per-layer widths, e.g. of a MetaPruning pruned net. */
-export interface MobileNetV2Channels {
+const channelCount = z.number().int().min(1);
+
+const channelsSchema = z.strictObject({
   /** Output of features.0. */
-  stem: number;
+  stem: channelCount,
   /** Output of each of the 7 stages, shared by all its blocks (so the residual adds line up). */
-  stages: number[];
+  stages: z.array(channelCount).length(SETTINGS.length, `MobileNetV2 has ${SETTINGS.length} stages`),
   /**
    * Expansion width (the 1x1 expansion conv's output = the depthwise width) of every block that has one,
    * features.2 .. features.17 (16 entries); features.1 (t = 1) runs its depthwise on the stem width.
    */
-  hidden: number[];
+  hidden: z
+    .array(channelCount)
+    .length(EXPANDED, `MobileNetV2 has ${EXPANDED} expanding blocks (features.2 .. features.17)`),
   /** Output of features.18 (1280 at width <= 1). */
-  last: number;
-}
+  last: channelCount,
+});
 
-export interface MobileNetV2Arch extends CommonArch {
-  family: "mobilenet_v2";
-  /** Width multiplier (torchvision's width_mult); channels rounded to multiples of 8. Ignored when `channels` is set. */
-  width: number;
-  /** Explicit per-layer widths; when present they replace `width`. */
-  channels?: MobileNetV2Channels;
-}
+/** Per-layer widths, e.g. of a MetaPruning pruned net. */
+export type MobileNetV2Channels = z.output<typeof channelsSchema>;
 
-const channelCount = z.number().int().min(1);
-
-const schema = z.object({
+const schema = z.strictObject({
   family: z.literal("mobilenet_v2"),
+  /** Width multiplier (torchvision's width_mult); channels rounded to multiples of 8. Ignored when `channels` is set. */
   width: z.number().min(0.1).max(2).default(1),
-  channels: z
-    .strictObject({
-      stem: channelCount,
-      stages: z.array(channelCount).length(SETTINGS.length, `MobileNetV2 has ${SETTINGS.length} stages`),
-      hidden: z
-        .array(channelCount)
-        .length(EXPANDED, `MobileNetV2 has ${EXPANDED} expanding blocks (features.2 .. features.17)`),
-      last: channelCount,
-    })
-    .optional(),
+  /** Explicit per-layer widths; when present they replace `width`. */
+  channels: channelsSchema.optional(),
   ...commonFields,
 });
+
+/** A MobileNet V2 description. */
+export type MobileNetV2Arch = z.output<typeof schema>;
 
 interface Block {
   inp: number;
@@ -130,7 +122,7 @@ function decode(a: MobileNetV2Arch): Node {
 }
 
 /** Registered models: torchvision's naming (mobilenet_v2 is x1_0 there). */
-export const MOBILENET_V2_MODELS: Record<string, Partial<MobileNetV2Arch>> = {
+export const MOBILENET_V2_MODELS: Record<string, ModelSpec<MobileNetV2Arch>> = {
   mobilenet_v2_x0_35: { family: "mobilenet_v2", width: 0.35 },
   mobilenet_v2_x0_5: { family: "mobilenet_v2", width: 0.5 },
   mobilenet_v2_x0_75: { family: "mobilenet_v2", width: 0.75 },
@@ -140,7 +132,7 @@ export const MOBILENET_V2_MODELS: Record<string, Partial<MobileNetV2Arch>> = {
 
 export const mobilenetV2: FamilyDef<MobileNetV2Arch> = {
   family: "mobilenet_v2",
-  schema: schema as z.ZodType<MobileNetV2Arch>,
+  schema,
   decode,
   init: "kaiming-fan-out",
 };

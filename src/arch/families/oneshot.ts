@@ -6,7 +6,7 @@
 // there is no max-pool to drop); nothing else changes.
 import { z } from "zod";
 import { bn, conv, dropout, gap, linear, megviiChoiceUnit, named, relu, seq } from "../blocks.js";
-import { type ArchInput, type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import { type ArchInput, type CommonArch, commonFields, type FamilyDef, type ModelSpec } from "../family.js";
 import type { Genotype } from "../genotype.js";
 import type { Named, Node } from "../plan.js";
 import {
@@ -24,18 +24,12 @@ import {
   sposSpaceSchema,
 } from "../spaces/spos.js";
 
-export interface OneshotArch extends CommonArch {
-  family: "oneshot";
-  /** The search space: a registered name (a key of SPOS_SPACES) or a whole space (a user's own, inline). */
-  space: string | SposSpace;
-  /** Every block label with a choice label; mid labels optional (1.0). */
-  genotype: Genotype;
-}
-
 const schema = z
-  .object({
+  .strictObject({
     family: z.literal("oneshot"),
+    /** The search space: a registered name (a key of SPOS_SPACES) or a whole space (a user's own, inline). */
     space: z.union([z.enum(Object.keys(SPOS_SPACES) as [string, ...string[]]), sposSpaceSchema]),
+    /** Every block label with a choice label; mid labels optional (1.0). */
     genotype: z.record(z.string(), z.union([z.string(), z.number()])),
     ...commonFields,
   })
@@ -45,6 +39,9 @@ const schema = z
       ctx.addIssue({ code: "custom", path: ["genotype", label], message });
     }
   });
+
+/** A SPOS network description: a space and a genotype in it. */
+export type OneshotArch = z.output<typeof schema>;
 
 /** The common fields the decoder reads. */
 type Common = Pick<CommonArch, "inChannels" | "classes" | "stem">;
@@ -107,7 +104,7 @@ export function oneshotArchOf(space: SposSpace, common: ArchInput, g: Genotype):
 }
 
 /** The searched models of the paper (its ImageNet results; official README), from their official tuples. */
-export const ONESHOT_MODELS: Record<string, Partial<OneshotArch>> = {
+export const ONESHOT_MODELS: Record<string, ModelSpec<OneshotArch>> = {
   // Block and channel search: 328M FLOPs, 3.4M params, 25.1% top-1 error.
   oneshot_block_channel: {
     family: "oneshot",
@@ -128,7 +125,7 @@ export const ONESHOT_MODELS: Record<string, Partial<OneshotArch>> = {
 
 export const oneshot: FamilyDef<OneshotArch> = {
   family: "oneshot",
-  schema: schema as unknown as z.ZodType<OneshotArch>,
+  schema,
   decode,
   init: "megvii",
 };

@@ -15,7 +15,7 @@
 // names stay conv1/bn1/relu.
 import { z } from "zod";
 import { bn, conv, gap, linear, maxPool, named, relu, seq } from "../blocks.js";
-import { type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import { commonFields, type FamilyDef, type ModelSpec } from "../family.js";
 import type { Named, Node } from "../plan.js";
 
 /** Blocks per stage (Table 1) and whether the block is the Bottleneck (expansion 4) or BasicBlock. */
@@ -26,40 +26,29 @@ const DEPTHS: Record<number, { repeats: readonly number[]; bottleneck: boolean }
 };
 const PLANES = [64, 128, 256, 512];
 
-/** Per-layer widths, e.g. of a MetaPruning pruned net. */
-export interface ResNetChannels {
-  /** Output of conv1. */
-  stem: number;
-  /** Output of each of the 4 stages (Bottleneck: conv3, planes * 4 unpruned; BasicBlock: conv2). */
-  stages: number[];
-  /** One entry per block over all stages (BasicBlock: conv1 output; Bottleneck: conv1 and conv2 output). */
-  mid: number[];
-}
-
-export interface ResNetArch extends CommonArch {
-  family: "resnet";
-  depth: 18 | 34 | 50;
-  /** Width multiplier on the stem and every stage's planes; channels int(c * width). Ignored when `channels` is set. */
-  width: number;
-  /** Explicit per-layer widths; when present they replace `width`. */
-  channels?: ResNetChannels;
-}
-
 const channelCount = z.number().int().min(1);
 const blockCount = (depth: number) => (DEPTHS[depth]?.repeats ?? []).reduce((sum, n) => sum + n, 0);
 
+const channelsSchema = z.strictObject({
+  /** Output of conv1. */
+  stem: channelCount,
+  /** Output of each of the 4 stages (Bottleneck: conv3, planes * 4 unpruned; BasicBlock: conv2). */
+  stages: z.array(channelCount).length(PLANES.length, `ResNet has ${PLANES.length} stages`),
+  /** One entry per block over all stages (BasicBlock: conv1 output; Bottleneck: conv1 and conv2 output). */
+  mid: z.array(channelCount),
+});
+
+/** Per-layer widths, e.g. of a MetaPruning pruned net. */
+export type ResNetChannels = z.output<typeof channelsSchema>;
+
 const schema = z
-  .object({
+  .strictObject({
     family: z.literal("resnet"),
     depth: z.union([z.literal(18), z.literal(34), z.literal(50)]),
+    /** Width multiplier on the stem and every stage's planes; channels int(c * width). Ignored when `channels` is set. */
     width: z.number().min(0.1).max(2).default(1),
-    channels: z
-      .strictObject({
-        stem: channelCount,
-        stages: z.array(channelCount).length(PLANES.length, `ResNet has ${PLANES.length} stages`),
-        mid: z.array(channelCount),
-      })
-      .optional(),
+    /** Explicit per-layer widths; when present they replace `width`. */
+    channels: channelsSchema.optional(),
     ...commonFields,
   })
   .superRefine((a, ctx) => {
@@ -72,6 +61,9 @@ const schema = z
       });
     }
   });
+
+/** A ResNet description. */
+export type ResNetArch = z.output<typeof schema>;
 
 /** The explicit `channels`, or the widths the multiplier gives. */
 function channelsOf(a: ResNetArch): ResNetChannels {
@@ -157,7 +149,7 @@ function decode(a: ResNetArch): Node {
 }
 
 /** Registered models: torchvision's names; the x0_75/x0_5 ResNet-50 are MetaPruning's uniform baselines. */
-export const RESNET_MODELS: Record<string, Partial<ResNetArch>> = {
+export const RESNET_MODELS: Record<string, ModelSpec<ResNetArch>> = {
   resnet18: { family: "resnet", depth: 18 },
   resnet34: { family: "resnet", depth: 34 },
   resnet50: { family: "resnet", depth: 50 },
@@ -167,7 +159,7 @@ export const RESNET_MODELS: Record<string, Partial<ResNetArch>> = {
 
 export const resnet: FamilyDef<ResNetArch> = {
   family: "resnet",
-  schema: schema as z.ZodType<ResNetArch>,
+  schema,
   decode,
   init: "torchvision-resnet",
 };

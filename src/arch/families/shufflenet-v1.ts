@@ -17,7 +17,7 @@ import {
   relu,
   seq,
 } from "../blocks.js";
-import { type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import { commonFields, type FamilyDef, type ModelSpec } from "../family.js";
 import type { Named, Node } from "../plan.js";
 
 /** Stage-2 output channels of ShuffleNet 1x per group count (Table 1); stages 3 and 4 double it. */
@@ -36,20 +36,17 @@ export const SHUFFLENET_V1_STAGE2: Readonly<Record<number, number>> = {
 const STEM: Readonly<Record<number, number>> = { 0.25: 12, 0.5: 12, 1: 24, 1.5: 24, 2: 48 };
 const REPEATS = [4, 8, 4];
 
-export interface ShuffleNetV1Arch extends CommonArch {
-  family: "shufflenet_v1";
-  /** Width multiplier s ("ShuffleNet s x"): scales every stage's channels. */
-  width: 0.25 | 0.5 | 1 | 1.5 | 2;
-  /** Groups g of the pointwise convolutions (Table 1 columns). */
-  groups: 1 | 2 | 3 | 4 | 8;
-}
-
-const schema = z.object({
+const schema = z.strictObject({
   family: z.literal("shufflenet_v1"),
+  /** Width multiplier s ("ShuffleNet s x"): scales every stage's channels. */
   width: z.union([z.literal(0.25), z.literal(0.5), z.literal(1), z.literal(1.5), z.literal(2)]),
+  /** Groups g of the pointwise convolutions (Table 1 columns). */
   groups: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(8)]),
   ...commonFields,
 });
+
+/** A ShuffleNet V1 description. */
+export type ShuffleNetV1Arch = z.output<typeof schema>;
 
 /**
  * [stem, stage2, stage3, stage4] channels. Stage widths are rounded to a multiple of 4g so that
@@ -119,7 +116,7 @@ const WIDTH_NAMES: Readonly<Record<string, ShuffleNetV1Arch["width"]>> = {
 };
 
 /** Registered models: shufflenet_v1_g{groups}_x{width}, every Table 1 group count at every width. */
-export const SHUFFLENET_V1_MODELS: Record<string, Partial<ShuffleNetV1Arch>> = Object.fromEntries(
+export const SHUFFLENET_V1_MODELS: Record<string, ModelSpec<ShuffleNetV1Arch>> = Object.fromEntries(
   ([1, 2, 3, 4, 8] as const).flatMap((groups) =>
     Object.entries(WIDTH_NAMES).map(([w, width]) => [
       `shufflenet_v1_g${groups}_x${w}`,
@@ -130,7 +127,7 @@ export const SHUFFLENET_V1_MODELS: Record<string, Partial<ShuffleNetV1Arch>> = O
 
 export const shufflenetV1: FamilyDef<ShuffleNetV1Arch> = {
   family: "shufflenet_v1",
-  schema: schema as z.ZodType<ShuffleNetV1Arch>,
+  schema,
   decode,
   init: "megvii",
 };

@@ -7,7 +7,7 @@
 // to drop); nothing else changes.
 import { z } from "zod";
 import { act, bn, conv, dropout, gap, linear, megviiChoiceUnit, megviiSE, named, seq } from "../blocks.js";
-import { type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import { commonFields, type FamilyDef, type ModelSpec } from "../family.js";
 import type { Node } from "../plan.js";
 import { type ChoiceBlock, fromOfficial, midChannels, positions, SPOS_IMAGENET } from "../spaces/spos.js";
 
@@ -27,16 +27,15 @@ export const SHUFFLENET_V2_PLUS_GENOTYPE = fromOfficial(
 const STEM = 16;
 const LAST = 1280;
 
-export interface ShuffleNetV2PlusArch extends CommonArch {
-  family: "shufflenet_v2_plus";
-  size: "small" | "medium" | "large";
-}
-
-const schema = z.object({
+const schema = z.strictObject({
   family: z.literal("shufflenet_v2_plus"),
+  /** The official Small, Medium or Large widths (SHUFFLENET_V2_PLUS_WIDTHS). */
   size: z.enum(["small", "medium", "large"]),
   ...commonFields,
 });
+
+/** A ShuffleNetV2+ description. */
+export type ShuffleNetV2PlusArch = z.output<typeof schema>;
 
 function decode(a: ShuffleNetV2PlusArch): Node {
   const widths = SHUFFLENET_V2_PLUS_WIDTHS[a.size];
@@ -75,7 +74,7 @@ function decode(a: ShuffleNetV2PlusArch): Node {
 }
 
 /** Registered models (official README: Large 360M/6.7M, Medium 222M/5.6M, Small 156M/5.1M). */
-export const SHUFFLENET_V2_PLUS_MODELS: Record<string, Partial<ShuffleNetV2PlusArch>> = {
+export const SHUFFLENET_V2_PLUS_MODELS: Record<string, ModelSpec<ShuffleNetV2PlusArch>> = {
   shufflenet_v2_plus_small: { family: "shufflenet_v2_plus", size: "small" },
   shufflenet_v2_plus_medium: { family: "shufflenet_v2_plus", size: "medium" },
   shufflenet_v2_plus_large: { family: "shufflenet_v2_plus", size: "large" },
@@ -83,7 +82,7 @@ export const SHUFFLENET_V2_PLUS_MODELS: Record<string, Partial<ShuffleNetV2PlusA
 
 export const shufflenetV2Plus: FamilyDef<ShuffleNetV2PlusArch> = {
   family: "shufflenet_v2_plus",
-  schema: schema as z.ZodType<ShuffleNetV2PlusArch>,
+  schema,
   decode,
   init: "megvii",
 };

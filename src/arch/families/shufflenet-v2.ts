@@ -3,7 +3,7 @@
 // Small stem: conv1 has stride 1 and the max-pool is dropped (32x32 input -> 32x32 into stage2).
 import { z } from "zod";
 import { bn, conv, dropout, dwConv, gap, linear, maxPool, named, relu, seq } from "../blocks.js";
-import { type CommonArch, commonFields, type FamilyDef } from "../family.js";
+import { commonFields, type FamilyDef, type ModelSpec } from "../family.js";
 import type { Named, Node } from "../plan.js";
 
 /** Channels [stem, stage2, stage3, stage4, conv5] per width (Table 5). */
@@ -15,16 +15,15 @@ export const SHUFFLENET_V2_CHANNELS: Record<string, readonly number[]> = {
 };
 const REPEATS = [4, 8, 4];
 
-export interface ShuffleNetV2Arch extends CommonArch {
-  family: "shufflenet_v2";
-  width: 0.5 | 1 | 1.5 | 2;
-}
-
-const schema = z.object({
+const schema = z.strictObject({
   family: z.literal("shufflenet_v2"),
+  /** Width multiplier (Table 5 columns). */
   width: z.union([z.literal(0.5), z.literal(1), z.literal(1.5), z.literal(2)]),
   ...commonFields,
 });
+
+/** A ShuffleNet V2 description. */
+export type ShuffleNetV2Arch = z.output<typeof schema>;
 
 /** torchvision InvertedResidual(inp, oup, stride); inp is implied by the incoming shape. */
 function unit(inp: number, oup: number, stride: number): Node {
@@ -61,7 +60,7 @@ function decode(a: ShuffleNetV2Arch): Node {
 }
 
 /** Registered models: torchvision's names. */
-export const SHUFFLENET_V2_MODELS: Record<string, Partial<ShuffleNetV2Arch>> = {
+export const SHUFFLENET_V2_MODELS: Record<string, ModelSpec<ShuffleNetV2Arch>> = {
   shufflenet_v2_x0_5: { family: "shufflenet_v2", width: 0.5 },
   shufflenet_v2_x1_0: { family: "shufflenet_v2", width: 1 },
   shufflenet_v2_x1_5: { family: "shufflenet_v2", width: 1.5 },
@@ -70,7 +69,7 @@ export const SHUFFLENET_V2_MODELS: Record<string, Partial<ShuffleNetV2Arch>> = {
 
 export const shufflenetV2: FamilyDef<ShuffleNetV2Arch> = {
   family: "shufflenet_v2",
-  schema: schema as z.ZodType<ShuffleNetV2Arch>,
+  schema,
   decode,
   init: "torchvision-shufflenet",
 };

@@ -6,6 +6,8 @@
 // need (SharedArrayBuffer); if the page still ends up not isolated, one thread is used and `setup`
 // says so. Timing happens inside the page (SelfTimedRunner), so the DevTools round trip of each call
 // is not counted as inference time. One browser and one server per runner, closed by close().
+// onnxruntime-web and playwright-core are optional peer dependencies of lithe: loaded only here, and a
+// missing one makes the runtime unavailable with a one-line reason.
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -20,6 +22,22 @@ import { firstLine, inputData, inputDims, type ProbeRunner, type ProbeRuntime } 
 import { packageVersion, planOnnx } from "./ort-node.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
+
+/** The optional peer packages this runtime needs. */
+export const ORT_WEB_PACKAGES: readonly string[] = ["onnxruntime-web", "playwright-core"];
+
+/** Why `packages` cannot all be loaded from here (the first one missing, and how to install them), or null. */
+export function missingPackage(packages: readonly string[] = ORT_WEB_PACKAGES): string | null {
+  const require = createRequire(import.meta.url);
+  for (const pkg of packages) {
+    try {
+      require.resolve(pkg);
+    } catch {
+      return `${pkg} is not installed; npm install ${ORT_WEB_PACKAGES.join(" ")} to use the ort-web runtime`;
+    }
+  }
+  return null;
+}
 
 /** Flags for a headless Chromium that needs no network, no GPU and no user profile set-up. */
 export const CHROMIUM_FLAGS = [
@@ -144,14 +162,7 @@ export const ortWebRuntime: ProbeRuntime = {
 
   async unavailable() {
     if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
-    for (const pkg of ["onnxruntime-web", "playwright-core"]) {
-      try {
-        createRequire(import.meta.url).resolve(pkg);
-      } catch {
-        return `${pkg} is not installed (npm ci)`;
-      }
-    }
-    return null;
+    return missingPackage();
   },
 
   async version() {
