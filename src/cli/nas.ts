@@ -1,21 +1,17 @@
 // `lithe supernet train` and `lithe search` (SPOS): flag parsing and output around src/nas (which does
 // the work), on the one-shot flags shared with `lithe prune` (src/cli/one-shot.ts).
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import type { OneshotArch } from "../arch/families/oneshot.js";
 import type { Genotype } from "../arch/genotype.js";
 import { spaceOf, toOfficial } from "../arch/spaces/spos.js";
-import { RUNTIME_NAMES } from "../latency/types.js";
 import type { SearchRunResult } from "../search/search-run.js";
-import { milliseconds } from "./args.js";
 import {
   type CandidateColumn,
-  limitOptions,
   type OneShotSearchFlags,
+  oneShotSearchCommand,
   oneShotTrainCommand,
   searchFromFlags,
-  searchOptions,
 } from "./one-shot.js";
-import { fieldFlags } from "./option-flags.js";
 
 interface SearchFlags extends OneShotSearchFlags {
   supernet: string;
@@ -49,23 +45,21 @@ function officialColumn(r: SearchRunResult): CandidateColumn {
 }
 
 function registerSearch(program: Command): void {
-  const search = program
-    .command("search")
-    .description(
-      "evolutionary architecture search on a trained supernet under hard limits (step 2 of SPOS); rerun with other limits without retraining",
-    )
-    .requiredOption("--supernet <dir>", "a `lithe supernet train` run directory");
-  searchOptions(
-    limitOptions(fieldFlags(search, { net: "--supernet", latencyPredictor: "--lut" }))
-      .option("--latency <ms>", "latency limit as the --lut table predicts it, e.g. 2.5ms", milliseconds)
-      .option("--lut <file>", "latency table of the supernet's space and input (`lithe latency-table`)")
-      .addOption(
-        new Option(
-          "--runtime <name>",
-          "with --latency: the runtime the table must have been measured on",
-        ).choices(RUNTIME_NAMES),
+  oneShotSearchCommand(
+    program
+      .command("search")
+      .description(
+        "evolutionary architecture search on a trained supernet under hard limits (step 2 of SPOS); rerun with other limits without retraining",
       ),
-    "supernet",
+    {
+      net: { flag: "supernet", help: "a `lithe supernet train` run directory" },
+      predictor: {
+        flag: "lut",
+        help: "latency table of the supernet's space and input (`lithe latency-table`)",
+        latencyHelp: "latency limit as the --lut table predicts it, e.g. 2.5ms",
+        runtimeHelp: "with --latency: the runtime the table must have been measured on",
+      },
+    },
   ).action(async (o: SearchFlags) => {
     const { runSearch } = await import("../nas/spos.js");
     await searchFromFlags(o, o.supernet, o.lut, runSearch, officialColumn);

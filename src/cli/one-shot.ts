@@ -3,6 +3,7 @@
 // `lithe prune search`, and the limits of `lithe prune baseline`).
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { RUNTIME_NAMES } from "../latency/types.js";
 import type { CostLimits } from "../search/constraints.js";
 import { SEARCH_HOLDOUT_SHARE } from "../search/defaults.js";
 import type { Candidate } from "../search/evolution.js";
@@ -11,8 +12,9 @@ import { EVOLUTION_DEFAULTS as E } from "../search/search-state.js";
 import type { OneShotTrainingOptions, SamplerChoice } from "../search/train-run.js";
 import type { StemChoice } from "../train/setup.js";
 import type { TrainSummary } from "../train/trainer.js";
-import { nonNegativeInt, positiveInt, probability, siCount } from "./args.js";
+import { milliseconds, nonNegativeInt, positiveInt, probability, siCount } from "./args.js";
 import { si, table } from "./format.js";
+import { fieldFlags } from "./option-flags.js";
 import { type Progress, progressBar } from "./progress.js";
 import {
   type DataFlags,
@@ -217,6 +219,32 @@ export function searchOptions(cmd: Command, runFlag: string): Command {
     .option("--out <dir>", `output directory (default <${runFlag}>/search-<limits>-<method>-s<seed>)`)
     .option("--resume", "continue the search in --out from its last generation")
     .option("--json", "print one JSON object at the end instead of the table");
+}
+
+/** What a one-shot search command's own flags are: the trained run and the latency predictor file. */
+export interface SearchFlagsOf {
+  /** The run-directory flag without dashes ("supernet") and its help. */
+  net: { flag: string; help: string };
+  /** The predictor file's flag without dashes ("lut") and the help of it, of --latency and of --runtime. */
+  predictor: { flag: string; help: string; latencyHelp: string; runtimeHelp: string };
+}
+
+/**
+ * A one-shot search command: its run directory, FLOPs/params/latency limits, the predictor file and
+ * --runtime, then the shared search flags; OptionErrors about `net` and `latencyPredictor` name its flags.
+ */
+export function oneShotSearchCommand(cmd: Command, f: SearchFlagsOf): Command {
+  const named = fieldFlags(cmd.requiredOption(`--${f.net.flag} <dir>`, f.net.help), {
+    net: `--${f.net.flag}`,
+    latencyPredictor: `--${f.predictor.flag}`,
+  });
+  return searchOptions(
+    limitOptions(named)
+      .option("--latency <ms>", f.predictor.latencyHelp, milliseconds)
+      .option(`--${f.predictor.flag} <file>`, f.predictor.help)
+      .addOption(new Option("--runtime <name>", f.predictor.runtimeHelp).choices(RUNTIME_NAMES)),
+    f.net.flag,
+  );
 }
 
 /** The progress callback of a search, drawing `bar` with the generation and the best score so far. */

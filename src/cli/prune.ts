@@ -7,8 +7,8 @@ import { type Command, Option } from "commander";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
-import { RUNTIME_NAMES, type RuntimeName } from "../latency/types.js";
-import { milliseconds, nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
+import type { RuntimeName } from "../latency/types.js";
+import { nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
 import { si } from "./format.js";
 import { measurementOptions } from "./latency.js";
 import {
@@ -18,11 +18,10 @@ import {
   limitValues,
   type OneShotSearchFlags,
   type OneShotTrainFlags,
+  oneShotSearchCommand,
   oneShotTrainCommand,
   searchFromFlags,
-  searchOptions,
 } from "./one-shot.js";
-import { fieldFlags } from "./option-flags.js";
 import { progressBar } from "./progress.js";
 
 interface PruneSearchFlags extends OneShotSearchFlags {
@@ -103,26 +102,21 @@ function registerTrain(prune: Command): void {
 }
 
 function registerSearch(prune: Command): void {
-  const search = prune
-    .command("search")
-    .description(
-      "evolutionary search for per-layer widths on a trained PruningNet under hard limits (step 2 of MetaPruning), each candidate scored with its generated weights after BN recalibration; rerun with other limits without retraining",
-    )
-    .requiredOption("--pruning-net <dir>", "a `lithe prune train` run directory");
-  searchOptions(
-    limitOptions(fieldFlags(search, { net: "--pruning-net", latencyPredictor: "--latency-model" }))
-      .option("--latency <ms>", "latency limit as the --latency-model predicts it, e.g. 0.6ms", milliseconds)
-      .option(
-        "--latency-model <file>",
-        "latency model of the PruningNet's space and input (`lithe prune latency-model`)",
-      )
-      .addOption(
-        new Option(
-          "--runtime <name>",
-          "with --latency: the runtime the model must have been measured on",
-        ).choices(RUNTIME_NAMES),
+  oneShotSearchCommand(
+    prune
+      .command("search")
+      .description(
+        "evolutionary search for per-layer widths on a trained PruningNet under hard limits (step 2 of MetaPruning), each candidate scored with its generated weights after BN recalibration; rerun with other limits without retraining",
       ),
-    "pruning-net",
+    {
+      net: { flag: "pruning-net", help: "a `lithe prune train` run directory" },
+      predictor: {
+        flag: "latency-model",
+        help: "latency model of the PruningNet's space and input (`lithe prune latency-model`)",
+        latencyHelp: "latency limit as the --latency-model predicts it, e.g. 0.6ms",
+        runtimeHelp: "with --latency: the runtime the model must have been measured on",
+      },
+    },
   ).action(async (o: PruneSearchFlags) => {
     const { runPruneSearch } = await import("../prune/metapruning.js");
     const { space, input } = await runSpace(o.pruningNet);

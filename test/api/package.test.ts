@@ -2,8 +2,8 @@
 // (a package may import itself by name), and its root surface builds a model, counts it, runs it,
 // exports it to an ONNX file that parses with the expected input and output, and lists the models;
 // every subpath entry whose folder this package holds loads, with its declarations next to it; and
-// `npm pack --dry-run` ships dist/src with its declarations but no tests or benchmarks.
-// (lithe/search, lithe/nas and lithe/prune are declared in package.json but not checked here.)
+// `npm pack --dry-run` ships dist/src with its declarations but no tests or benchmarks; the root's
+// `train` runs a short training from nested options, as the README's example does.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -36,6 +36,21 @@ const SUBPATHS: Record<string, string> = {
 };
 
 describe('import("lithe")', () => {
+  it("trains from nested options (data, recipe, run) as in the README, writing the run directory", async () => {
+    const out = join(dir, "run");
+    const summary = await lithe.train({
+      model: "shufflenet_v2_x0_5",
+      data: { source: "synthetic:80", imageSize: 32, workers: 0 },
+      recipe: { epochs: 1, batchSize: 16 },
+      run: { out },
+    });
+    assert.equal(summary.finished, true);
+    assert.equal(summary.steps, 5, "80 images in batches of 16, one epoch");
+    assert.equal(summary.test?.samples, 80, "synthetic data draws a test split of its size");
+    for (const file of ["run.json", "log.jsonl", "model.safetensors", "checkpoint.safetensors"])
+      assert.ok(existsSync(join(out, file)), file);
+  });
+
   it("builds, counts, runs and exports a model, and lists the models", () => {
     const { arch, model } = lithe.createModel("shufflenet_v2_x0_5", {
       inputSize: 32,
