@@ -106,6 +106,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterOps(env, exports);
   RegisterNN(env, exports);
   RegisterBlas(env, exports);
+  RegisterQuant(env, exports);
   return exports;
 }
 

@@ -49,7 +49,17 @@ export function registerExport(program: Command): void {
     .option("--json", "print one JSON object instead of text")
     .action(async (o: ExportFlags) => {
       const { runExport } = await import("../export/run.js");
-      const r = await runExport({ ...o, foldBn: o.foldBn ?? false });
+      const r = await runExport({
+        ...(o.model === undefined ? {} : { model: o.model }),
+        ...(o.weights === undefined ? {} : { weights: o.weights }),
+        out: o.out,
+        foldBn: o.foldBn ?? false,
+        opset: o.opset,
+        ...(o.input === undefined ? {} : { input: o.input }),
+        ...(o.classes === undefined ? {} : { classes: o.classes }),
+        ...(o.inChannels === undefined ? {} : { inChannels: o.inChannels }),
+        seed: o.seed,
+      });
       if (o.json) {
         console.log(JSON.stringify(r));
         return;

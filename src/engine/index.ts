@@ -4,6 +4,13 @@ export { type DoctorReport, runDoctor } from "./doctor.js";
 export { type DType, isFloating, type TypedArray } from "./dtype.js";
 export * as F from "./functional.js";
 export {
+  type FakeQuantOptions,
+  fakeQuantize,
+  fakeQuantizeLearnable,
+  type QuantRange,
+  quantRange,
+} from "./quantize.js";
+export {
   type BuildInfo,
   buildInfo,
   defaultNumThreads,

@@ -148,6 +148,25 @@ export interface NativeAddon {
   crossEntropy(logits: H, target: H, labelSmoothing: number, reduction: number): H;
   oneHot(index: H, classes: number): H;
   upsampleBilinear(x: H, size: number[], alignCorners: boolean): H;
+  fakeQuantizePerTensor(x: H, scale: H, zeroPoint: H, qmin: number, qmax: number): H;
+  fakeQuantizePerChannel(x: H, scale: H, zeroPoint: H, axis: number, qmin: number, qmax: number): H;
+  fakeQuantizeLearnablePerTensor(
+    x: H,
+    scale: H,
+    zeroPoint: H,
+    qmin: number,
+    qmax: number,
+    gradFactor: number,
+  ): H;
+  fakeQuantizeLearnablePerChannel(
+    x: H,
+    scale: H,
+    zeroPoint: H,
+    axis: number,
+    qmin: number,
+    qmax: number,
+    gradFactor: number,
+  ): H;
   sgdStep(
     params: H[],
     buffers: H[],

@@ -27,5 +27,6 @@ export * as init from "./init.js";
 export { Linear } from "./linear.js";
 export { Module, type StateDict } from "./module.js";
 export { Parameter } from "./parameter.js";
+export { type LsqOptions, LsqQuantizer, type PactOptions, PactQuantizer } from "./quantizer.js";
 export { Sequential } from "./sequential.js";
 export { isTracing, record, type TraceAttrs, type TraceRecord, trace } from "./trace.js";

@@ -14,7 +14,7 @@ export abstract class Module {
   abstract forward(x: Tensor): Tensor;
 
   /** Registers (or replaces) a parameter; null declares an absent one (like bias=False). */
-  protected registerParameter(name: string, p: Parameter | null): Parameter | null {
+  protected registerParameter<P extends Parameter | null>(name: string, p: P): P {
     this.#parameters.set(name, p);
     return p;
   }

@@ -1,34 +1,11 @@
 // Golden-value tests of the engine against PyTorch (fixture written by scripts/gen-engine-golden.py).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { F, loadSafetensors, noGrad, sgdStep, type Tensor, zerosLike } from "../../src/engine/index.js";
+import { F, noGrad, sgdStep, type Tensor, zerosLike } from "../../src/engine/index.js";
 import { BatchNorm2d, channelShuffle, Parameter } from "../../src/nn/index.js";
-import { assertClose, fixturePath } from "../helpers.js";
+import { goldenFixture } from "../golden.js";
 
-const { tensors, metadata } = loadSafetensors(fixturePath("engine-golden.safetensors"));
-
-function get(name: string): Tensor {
-  const t = tensors.get(name);
-  if (!t) throw new Error(`engine-golden.safetensors has no tensor "${name}"`);
-  return t;
-}
-
-/** A fresh copy of a fixture tensor that records gradients. */
-const leaf = (name: string) => get(name).clone().requiresGrad_();
-
-function options<T>(name: string): T {
-  const json = metadata[`${name}.options`];
-  if (json === undefined) throw new Error(`engine-golden.safetensors has no options for case "${name}"`);
-  return JSON.parse(json) as T;
-}
-
-/** Compares shape and values with the fixture tensor `name` (rtol 1e-5, atol 1e-6 unless given). */
-function expectClose(actual: Tensor | null, name: string, tol: { rtol?: number; atol?: number } = {}): void {
-  assert.ok(actual, `${name}: got null (no gradient?)`);
-  const expected = get(name);
-  assert.deepEqual(actual.shape, expected.shape, `${name}: shape`);
-  assertClose(actual.toList(), expected.toList(), { ...tol, what: name });
-}
+const { tensors, get, leaf, options, cases, expectClose } = goldenFixture("engine-golden.safetensors");
 
 const CONV = [
   "conv_g1_s1_p1",
@@ -58,10 +35,7 @@ const UNARY: [string, (x: Tensor) => Tensor][] = [
 ];
 
 test("the fixture holds exactly the cases these tests check", () => {
-  const inFile = Object.keys(metadata)
-    .filter((k) => k.endsWith(".options"))
-    .map((k) => k.slice(0, -".options".length))
-    .sort();
+  const inFile = cases();
   const checked = [...CONV, ...BN_TRAIN, ...BN_EVAL, "bn_cumulative", ...CE, ...SGD, "shuffle_g3"].sort();
   assert.deepEqual(inFile, checked);
   for (const [name] of UNARY) assert.ok(tensors.has(`${name}.y`), `no unary case ${name}`);
