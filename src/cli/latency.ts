@@ -8,6 +8,7 @@ import { nonNegativeInt, positiveInt } from "./args.js";
 import { progressBar } from "./progress.js";
 
 interface TableFlags {
+  quiet?: boolean;
   supernet?: string;
   space: string;
   input: number;
@@ -70,6 +71,7 @@ export function registerLatency(program: Command): void {
     .option("--seed <n>", "seed of the random architectures", nonNegativeInt, 0)
     .option("--out <file>", "where the table goes", "lut.json")
     .option("--json", "print the accuracy as one JSON object")
+    .option("--quiet", "no progress bar or progress lines")
     .action(async (o: TableFlags) => {
       const { resolveSpace } = await import("../arch/resolve.js");
       const { buildLatencyTable } = await import("../nas/latency-table.js");
@@ -86,7 +88,7 @@ export function registerLatency(program: Command): void {
         space = arch.space;
         input = inputOf(arch);
       }
-      const bar = progressBar("latency", !o.json && process.stderr.isTTY === true);
+      const bar = progressBar("latency", { json: o.json, quiet: o.quiet, unit: "entry" });
       const table = await buildLatencyTable(space, input, runtime, {
         batch: o.batch,
         threads: o.threads,

@@ -49,6 +49,7 @@ export interface LimitFlags {
 
 /** Flags of a one-shot search command (`lithe search`, `lithe prune search`). */
 export interface OneShotSearchFlags extends LimitFlags {
+  quiet?: boolean;
   latency?: number;
   runtime?: string;
   data?: string;
@@ -127,7 +128,7 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
     .action(async (o: F) => {
       const sampler = samplerChoice(o);
       const out = o.out ?? join("runs", `${t.kind}-${slug(o.space)}-${slug(o.data)}`);
-      const bar = progressBar(t.kind, !o.json && process.stderr.isTTY === true);
+      const bar = progressBar(t.kind, { json: o.json, quiet: o.quiet, unit: "img", per: o.batchSize });
       const r = await t.run(
         {
           space: o.space,
@@ -218,7 +219,8 @@ export function searchOptions(cmd: Command, runFlag: string): Command {
     .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
     .option("--out <dir>", `output directory (default <${runFlag}>/search-<limits>-<method>-s<seed>)`)
     .option("--resume", "continue the search in --out from its last generation")
-    .option("--json", "print one JSON object at the end instead of the table");
+    .option("--json", "print one JSON object at the end instead of the table")
+    .option("--quiet", "no progress bar or progress lines");
 }
 
 /** What a one-shot search command's own flags are: the trained run and the latency predictor file. */
@@ -274,7 +276,7 @@ export async function searchFromFlags(
   column: (r: SearchRunResult) => CandidateColumn,
 ): Promise<void> {
   const out = o.out ?? join(net, `search-${limitsSlug(o)}-${o.method}-s${o.seed}`);
-  const bar = progressBar("search", !o.json && process.stderr.isTTY === true);
+  const bar = progressBar("search", { json: o.json, quiet: o.quiet, unit: "candidate" });
   const r = await run({
     net,
     limits: limitValues(o),

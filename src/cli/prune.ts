@@ -45,6 +45,7 @@ interface SpaceFlags {
 }
 
 interface LatencyModelFlags extends SpaceFlags {
+  quiet?: boolean;
   runtime: RuntimeName;
   batch: number;
   threads: number;
@@ -207,6 +208,7 @@ function registerLatencyModel(prune: Command): void {
       "where the model goes (default <pruning-net>/latency-<runtime>.json; required with --space)",
     )
     .option("--json", "print the accuracy as one JSON object")
+    .option("--quiet", "no progress bar or progress lines")
     .action(async (o: LatencyModelFlags) => {
       const { space, input } = await spaceOfFlags(o, "latency-model");
       const { runtimeByName } = await import("../latency/runtimes/index.js");
@@ -216,7 +218,7 @@ function registerLatencyModel(prune: Command): void {
       const why = await runtime.unavailable();
       if (why) throw new Error(`runtime ${o.runtime} is not available: ${why}`);
       const out = o.out ?? join(o.pruningNet as string, `latency-${o.runtime}.json`);
-      const bar = progressBar("latency", !o.json && process.stderr.isTTY === true);
+      const bar = progressBar("latency", { json: o.json, quiet: o.quiet, unit: "network" });
       const model = await buildLatencyModel(space, input, runtime, {
         batch: o.batch,
         threads: o.threads,

@@ -30,6 +30,7 @@ export interface RecipeFlags
   clipGradNorm?: number;
   nesterov?: boolean;
   resume?: boolean;
+  quiet?: boolean;
 }
 
 interface TrainFlags extends DataFlags, RecipeFlags {
@@ -103,7 +104,11 @@ export function recipeOptions(cmd: Command): Command {
       positiveInt,
       R.checkpointEvery,
     )
-    .option("--resume", "continue the run in --out from its checkpoint");
+    .option("--resume", "continue the run in --out from its checkpoint")
+    .option(
+      "--quiet",
+      "no progress bar or progress lines (default: a bar on a terminal, else a line every ~10 s)",
+    );
 }
 
 /** A stem flag for commands that adapt a network to the data. */
@@ -174,7 +179,7 @@ export function registerTrain(program: Command): void {
     .action(async (o: TrainFlags) => {
       const { runTraining } = await import("../train/run.js");
       const out = o.out ?? join("runs", `${slug(o.model)}-${slug(o.data)}`);
-      const bar = progressBar("train", !o.json && process.stderr.isTTY === true);
+      const bar = progressBar("train", { json: o.json, quiet: o.quiet, unit: "img", per: o.batchSize });
       const r = await runTraining({
         model: o.model,
         stem: o.stem,
