@@ -12,6 +12,7 @@ import { registerModels } from "./models.js";
 import { registerNas } from "./nas.js";
 import { renderForCommand } from "./option-flags.js";
 import { registerPrune } from "./prune.js";
+import { registerQuantize } from "./quantize.js";
 import { registerTrain } from "./train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
@@ -42,6 +43,7 @@ export async function runCli(argv: readonly string[], addBenches?: AddBenches): 
   registerLatency(program);
   registerBench(program, addBenches);
   registerExport(program);
+  registerQuantize(program);
 
   try {
     await program.parseAsync(argv);

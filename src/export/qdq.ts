@@ -186,14 +186,19 @@ export function quantizeQdq(
   return { ...model, graph: { ...graph, node: nodes, initializer: [...kept, ...added] } };
 }
 
+/** One calibration batch: images [B, C, H, W] as the graph input "input" takes them. */
+export interface CalibrationBatch {
+  x: Float32Array;
+  shape: readonly number[];
+}
+
 /**
  * Ranges of the values quantization needs (calibrationValues) and of the graph input, over `batches`
- * of shape `dims` run through `model` in ONNX Runtime (min-max observers).
+ * run through `model` in ONNX Runtime (min-max observers).
  */
 export async function calibrateRanges(
   model: ModelProto,
-  batches: readonly Float32Array[],
-  dims: readonly number[],
+  batches: readonly CalibrationBatch[],
 ): Promise<Map<string, Range>> {
   if (batches.length === 0) throw new Error("qdq: calibration needs at least one batch");
   const ort = await import("onnxruntime-node");
@@ -210,9 +215,9 @@ export async function calibrateRanges(
     ranges.set(name, { min, max });
   };
   try {
-    for (const batch of batches) {
-      observe("input", batch);
-      const out = await session.run({ input: new ort.Tensor("float32", batch, [...dims]) });
+    for (const { x, shape } of batches) {
+      observe("input", x);
+      const out = await session.run({ input: new ort.Tensor("float32", x, [...shape]) });
       for (const name of values) if (name !== "input") observe(name, out[name]?.data as Float32Array);
     }
   } finally {

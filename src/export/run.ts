@@ -48,7 +48,7 @@ export const MATCH_TOLERANCE = 1e-3;
 const isFolder = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 /** Refuses an `out` whose folder is missing, or that is a folder, before any work is done. */
-function checkOutPath(out: string): void {
+export function checkOutPath(out: string): void {
   const folder = dirname(resolve(out));
   if (!isFolder(folder)) throw optionError`${option("out")} ${out}: the folder ${folder} does not exist`;
   if (isFolder(out)) throw optionError`${option("out")} ${out}: is a folder, expected a file name`;

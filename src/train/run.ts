@@ -1,10 +1,22 @@
 // A complete training or evaluation run from user-level options (what `lithe train` / `lithe eval`
 // and scripts call): data, model, loaders, the loop, clean-up.
+
+import type { Arch } from "../arch/index.js";
+import type { DatasetView } from "../data/dataset.js";
 import { manualSeed, withNumThreads } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
-import { type DataOptions, type RunOptions, resolveData } from "./options.js";
+import type { Module } from "../nn/index.js";
+import { type DataOptions, type ResolvedData, type RunOptions, resolveData } from "./options.js";
 import { recipe } from "./recipe.js";
-import { archForData, archOfRun, loadModel, makeLoader, openSplits, type StemChoice } from "./setup.js";
+import {
+  archForData,
+  archOfRun,
+  checkDataFits,
+  loadModel,
+  makeLoader,
+  openSplits,
+  type StemChoice,
+} from "./setup.js";
 import {
   type EvalResult,
   evaluate,
@@ -69,26 +81,33 @@ export interface EvaluationOptions {
   threads?: number;
 }
 
+/**
+ * Saved weights with the data they are evaluated on: the run's own description when `model` is
+ * omitted (its image size applied to the data), else `model` adapted to the data, as in training;
+ * refused when the test images do not fit.
+ */
+export async function openTrainedModel(o: {
+  weights: string;
+  model?: string;
+  data: DataOptions;
+  seed: number;
+}): Promise<{ arch: Arch; model: Module; data: ResolvedData; train: DatasetView; test: DatasetView }> {
+  const runArch = o.model ? null : archOfRun(o.weights);
+  const data = resolveData(runArch ? { ...o.data, imageSize: runArch.inputSize } : o.data);
+  const splits = await openSplits(data, o.seed);
+  const arch = runArch ?? archForData(o.model as string, splits.test.dataset, "auto");
+  checkDataFits(data.source, splits.test.dataset, arch);
+  return { arch, model: loadModel(arch, o.weights), data, train: splits.train, test: splits.test };
+}
+
 export function runEvaluation(o: EvaluationOptions): Promise<EvalResult> {
   return withNumThreads(o.threads, async () => {
     const batching = recipe({
       ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
       ...(o.seed === undefined ? {} : { seed: o.seed }),
     });
-    // The run's own description when `model` is omitted; else `model` adapted to the data, as in training.
-    const runArch = o.model ? null : archOfRun(o.weights);
-    const data = resolveData(runArch ? { ...o.data, imageSize: runArch.inputSize } : o.data);
-    const { test: view } = await openSplits(data, batching.seed);
-    const arch = runArch ?? archForData(o.model as string, view.dataset, "auto");
-    const test = view.dataset;
-    if (test.channels !== arch.inChannels || test.height !== arch.inputSize)
-      throw new Error(
-        `${data.source}: ${test.channels}x${test.height}x${test.width} images do not fit the model's ${arch.inChannels}x${arch.inputSize}x${arch.inputSize} input`,
-      );
-    if (test.classes > arch.classes)
-      throw new Error(`${data.source}: ${test.classes} classes but the model predicts ${arch.classes}`);
-    const model = loadModel(arch, o.weights);
-    const loader = makeLoader(view, data, batching, false);
+    const { model, data, test } = await openTrainedModel({ ...o, seed: batching.seed });
+    const loader = makeLoader(test, data, batching, false);
     try {
       return await evaluate(model, loader);
     } finally {

@@ -99,6 +99,16 @@ export function archOfRun(weightsPath: string): Arch {
   return validateArch(JSON.parse(meta));
 }
 
+/** Refuses test images that do not fit a network's input, or hold classes it does not predict. */
+export function checkDataFits(source: string, data: ImageDataset, arch: ArchInput): void {
+  if (data.channels !== arch.inChannels || data.height !== arch.inputSize)
+    throw new Error(
+      `${source}: ${data.channels}x${data.height}x${data.width} images do not fit the model's ${arch.inChannels}x${arch.inputSize}x${arch.inputSize} input`,
+    );
+  if (data.classes > arch.classes)
+    throw new Error(`${source}: ${data.classes} classes but the model predicts ${arch.classes}`);
+}
+
 /** Loads the weights file at `path` into `model` (names and shapes must match); errors name the file and `what`. */
 export function loadWeights<M extends Module>(model: M, path: string, what: string): M {
   const { tensors } = loadSafetensors(path);

@@ -34,8 +34,8 @@ describe("int8 QDQ export", () => {
   before(async () => {
     const { arch, model } = createModel("shufflenet_v2_x0_5", { inputSize: 32, classes: 10, stem: "small" });
     fp32 = onnxModel(arch, model.stateDict(), { foldBn: true, opset: 13 }).model;
-    const batches = [0, 1, 2, 3].map(() => randn(dims).toTypedArray() as Float32Array);
-    ranges = await calibrateRanges(fp32, batches, dims);
+    const batches = [0, 1, 2, 3].map(() => ({ x: randn(dims).toTypedArray() as Float32Array, shape: dims }));
+    ranges = await calibrateRanges(fp32, batches);
     int8 = encodeModel(quantizeQdq(fp32, ranges));
   });
 
@@ -83,6 +83,6 @@ describe("int8 QDQ export", () => {
     const missing = new Map(ranges);
     missing.delete(calibrationValues(fp32)[1] as string);
     assert.throws(() => quantizeQdq(fp32, missing), /qdq: no calibrated range for "/);
-    await assert.rejects(calibrateRanges(fp32, [], dims), /calibration needs at least one batch/);
+    await assert.rejects(calibrateRanges(fp32, []), /calibration needs at least one batch/);
   });
 });

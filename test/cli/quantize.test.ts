@@ -1,0 +1,85 @@
+// `lithe quantize` on a short training run: the int8 file is written and loads in ONNX Runtime, the fp32
+// top-1 it reports (ONNX Runtime, BN folded) is the one `lithe eval` measures on libtorch, the int8
+// top-1 follows it, the file is smaller; bad flags and data that do not fit write nothing.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { fails, lithe } from "./run-cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "lithe-quantize-"));
+const weights = join(dir, "run", "model.safetensors");
+const data = ["--data", "synthetic:128"];
+
+describe("lithe quantize", () => {
+  before(() => {
+    const r = lithe([
+      "train",
+      ...data,
+      "--epochs",
+      "2",
+      "--batch-size",
+      "32",
+      "--lr",
+      "0.05",
+      "--workers",
+      "0",
+      "--quiet",
+      "--out",
+      join(dir, "run"),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it("writes the int8 file and reports fp32 top-1 as lithe eval measures it", () => {
+    const out = join(dir, "int8.onnx");
+    const r = lithe([
+      "quantize",
+      "--weights",
+      weights,
+      ...data,
+      "--calibration",
+      "64",
+      "--out",
+      out,
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const q = JSON.parse(r.stdout) as {
+      calibrationImages: number;
+      testImages: number;
+      fp32: { top1: number; bytes: number };
+      int8: { top1: number; bytes: number };
+    };
+    const e = lithe(["eval", "--weights", weights, ...data, "--json"]);
+    assert.equal(e.code, 0, e.stderr);
+    const evaluated = JSON.parse(e.stdout) as { top1: number; samples: number };
+    assert.equal(q.testImages, evaluated.samples);
+    assert.ok(
+      Math.abs(q.fp32.top1 - evaluated.top1) <= 1 / q.testImages,
+      `${q.fp32.top1} vs ${evaluated.top1}`,
+    );
+    assert.ok(Math.abs(q.int8.top1 - q.fp32.top1) <= 0.05, `int8 ${q.int8.top1} vs fp32 ${q.fp32.top1}`);
+    assert.equal(q.calibrationImages, 64);
+    assert.equal(statSync(out).size, q.int8.bytes);
+    assert.ok(q.int8.bytes < 0.4 * q.fp32.bytes, `${q.int8.bytes} B vs ${q.fp32.bytes} B`);
+  });
+
+  it("refuses a missing folder, data that does not fit, and a bad calibration count, writing nothing", () => {
+    fails(
+      ["quantize", "--weights", weights, ...data, "--out", join(dir, "nowhere", "q.onnx")],
+      /--out .*: the folder .* does not exist/,
+    );
+    const out = join(dir, "bad.onnx");
+    fails(
+      ["quantize", "--weights", weights, "--data", "fashion-mnist", "--out", out],
+      /fashion-mnist: 1x28x28 images do not fit the model's 3x32x32 input/,
+    );
+    fails(
+      ["quantize", "--weights", weights, ...data, "--calibration", "0", "--out", out],
+      /--calibration.*positive integer/,
+    );
+    assert.equal(existsSync(out), false);
+  });
+});
