@@ -11,6 +11,7 @@ interface LatencyFlags {
   warmup: number;
   repeats: number;
   input?: number;
+  int8?: boolean;
   json?: boolean;
 }
 
@@ -40,6 +41,10 @@ export const latencyCommand: BenchCommand<LatencyFlags> = {
     { flags: "--warmup <n>", help: "untimed runs first", parse: nonNegativeInt, default: 10 },
     { flags: "--repeats <n>", help: "timed runs", parse: positiveInt, default: 50 },
     { flags: "--input <n>", help: "input side in pixels (default: the model's, 224)", parse: positiveInt },
+    {
+      flags: "--int8",
+      help: "also the int8 QDQ form on the ONNX Runtime runtimes, with its ratio to their fp32 median",
+    },
     { flags: "--json", help: "print one JSON object" },
   ],
   async run(o) {
@@ -53,6 +58,7 @@ export const latencyCommand: BenchCommand<LatencyFlags> = {
       progress,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
       ...(o.input === undefined ? {} : { input: o.input }),
+      int8: o.int8 ?? false,
     });
     return o.json ? JSON.stringify(r) : formatLatencyBench(r);
   },

@@ -20,6 +20,11 @@ export interface PrepareOptions {
   threads: number;
   /** Weights by plan name; missing: freshly initialised (seeded), which does not change latency. */
   weights?: ReadonlyMap<string, Tensor>;
+  /**
+   * Run the int8 QDQ form (src/export/qdq.ts), calibrated on the runner's own input: the ONNX Runtime
+   * runtimes only (their integer kernels); lithe refuses it.
+   */
+  int8?: boolean;
 }
 
 /** A model loaded in a runtime with its input allocated: run() is one timed inference. */

@@ -73,4 +73,44 @@ describe("lithe bench latency / guidelines", () => {
       assert.equal(row.ratioToOrtNode, row.stats.medianMs / (peer?.stats.medianMs as number), row.runtime);
     }
   });
+
+  it("with --int8 times the QDQ form on ONNX Runtime too, with its ratio to the same runtime's fp32", () => {
+    const r = lithe([
+      ...[
+        "bench",
+        "latency",
+        "--model",
+        "shufflenet_v2_x0_5",
+        "--input",
+        "32",
+        "--runtime",
+        "ort-node,lithe",
+      ],
+      ...["--batch", "2", "--warmup", "1", "--repeats", "2", "--threads", "1", "--int8", "--json"],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = (
+      JSON.parse(r.stdout) as {
+        rows: {
+          runtime: string;
+          precision: string;
+          setup: string;
+          ratioToFp32?: number;
+          stats: LatencyStats;
+        }[];
+      }
+    ).rows;
+    assert.deepEqual(
+      rows.map((row) => [row.runtime, row.precision]),
+      [
+        ["ort-node", "fp32"],
+        ["ort-node", "int8"],
+        ["lithe", "fp32"],
+      ],
+      "int8 on ONNX Runtime only",
+    );
+    const [fp32, int8] = rows;
+    assert.match(int8?.setup as string, /int8 QDQ/);
+    assert.equal(int8?.ratioToFp32, (int8?.stats.medianMs as number) / (fp32?.stats.medianMs as number));
+  });
 });

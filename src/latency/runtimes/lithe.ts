@@ -39,6 +39,7 @@ export const litheRuntime: ProbeRuntime = {
   },
 
   async prepare(plan: Node, input: Shape, o: PrepareOptions): Promise<ProbeRunner> {
+    if (o.int8) throw new Error("the lithe runtime runs fp32 only; int8 latency is measured in ONNX Runtime");
     const threadsBefore = getNumThreads();
     setNumThreads(o.threads);
     const original = planModel(plan, input, o.weights);

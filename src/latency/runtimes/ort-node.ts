@@ -6,7 +6,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Node, Shape } from "../../arch/plan.js";
 import { onnxModelOfPlan } from "../../export/onnx.js";
-import { encodeModel } from "../../export/onnx-builder.js";
+import { encodeModel, type ModelProto } from "../../export/onnx-builder.js";
+import { calibrateRanges, quantizeQdq } from "../../export/qdq.js";
 import type { PrepareOptions } from "../types.js";
 import {
   disposeModel,
@@ -19,13 +20,24 @@ import {
 } from "./common.js";
 
 /** ONNX model bytes of `plan` on `input` with BN folded (weights given, or seeded defaults). */
-export function planOnnx(plan: Node, input: Shape, o: Pick<PrepareOptions, "weights">): Uint8Array {
+export async function planOnnx(
+  plan: Node,
+  input: Shape,
+  o: Pick<PrepareOptions, "weights" | "int8" | "batch">,
+): Promise<Uint8Array> {
   const model = planModel(plan, input, o.weights);
+  let fp32: ModelProto;
   try {
-    return encodeModel(onnxModelOfPlan(plan, input, model.stateDict(), { foldBn: true }).model);
+    fp32 = onnxModelOfPlan(plan, input, model.stateDict(), { foldBn: true }).model;
   } finally {
     disposeModel(model);
   }
+  if (!o.int8) return encodeModel(fp32);
+  const dims = inputDims(o.batch, input);
+  const ranges = await calibrateRanges(fp32, [
+    { x: inputData(dims.reduce((a, b) => a * b, 1)), shape: dims },
+  ]);
+  return encodeModel(quantizeQdq(fp32, ranges));
 }
 
 /** The installed version of an npm package: its package.json, found above its resolved entry. */
@@ -65,7 +77,7 @@ export const ortNodeRuntime: ProbeRuntime = {
 
   async prepare(plan: Node, input: Shape, o: PrepareOptions): Promise<ProbeRunner> {
     const ort = await import("onnxruntime-node");
-    const bytes = planOnnx(plan, input, o);
+    const bytes = await planOnnx(plan, input, o);
     let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
     try {
       session = await ort.InferenceSession.create(bytes, {
@@ -86,7 +98,7 @@ export const ortNodeRuntime: ProbeRuntime = {
       return y;
     };
     return {
-      setup: `${o.threads} intra-op thread${o.threads === 1 ? "" : "s"}, graph optimisation "all", BN folded`,
+      setup: `${o.threads} intra-op thread${o.threads === 1 ? "" : "s"}, graph optimisation "all", BN folded${o.int8 ? ", int8 QDQ" : ""}`,
       async run() {
         (await run()).dispose();
       },

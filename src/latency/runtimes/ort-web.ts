@@ -177,7 +177,10 @@ export const ortWebRuntime: ProbeRuntime = {
     const reason = await this.unavailable();
     if (reason) throw new Error(reason);
     const dims = inputDims(o.batch, input);
-    const { url, server } = await serve(planOnnx(plan, input, o), inputData(dims.reduce((a, b) => a * b, 1)));
+    const { url, server } = await serve(
+      await planOnnx(plan, input, o),
+      inputData(dims.reduce((a, b) => a * b, 1)),
+    );
     const { chromium } = await import("playwright-core");
     let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
     const closeAll = async () => {
