@@ -8,6 +8,13 @@ import { describe, it } from "node:test";
 import type { LatencyStats } from "../../src/latency/types.js";
 import { fails, lithe } from "../cli/run-cli.js";
 
+/** `lithe bench latency` of shufflenet_v2_x0_5 at 32 px on ort-node and lithe, one thread, 1 + 2 runs, JSON. */
+const benchLatency = (more: readonly string[]) =>
+  lithe([
+    ...["bench", "latency", "--model", "shufflenet_v2_x0_5", "--input", "32", "--runtime", "ort-node,lithe"],
+    ...["--warmup", "1", "--repeats", "2", "--threads", "1", "--json", ...more],
+  ]);
+
 describe("lithe bench latency / guidelines", () => {
   it("refuses bad flags with one line", () => {
     fails(["bench", "latency", "--runtime", "nope"], /--runtime.*unknown runtime "nope"/);
@@ -19,19 +26,7 @@ describe("lithe bench latency / guidelines", () => {
   });
 
   it("measures a small model on ort-node and lithe with ratios and metadata", () => {
-    const r = lithe([
-      ...[
-        "bench",
-        "latency",
-        "--model",
-        "shufflenet_v2_x0_5",
-        "--input",
-        "32",
-        "--runtime",
-        "ort-node,lithe",
-      ],
-      ...["--batch", "1,2", "--warmup", "1", "--repeats", "2", "--threads", "1", "--json"],
-    ]);
+    const r = benchLatency(["--batch", "1,2"]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as {
       model: string;
@@ -75,19 +70,7 @@ describe("lithe bench latency / guidelines", () => {
   });
 
   it("with --int8 times the QDQ form on ONNX Runtime too, with its ratio to the same runtime's fp32", () => {
-    const r = lithe([
-      ...[
-        "bench",
-        "latency",
-        "--model",
-        "shufflenet_v2_x0_5",
-        "--input",
-        "32",
-        "--runtime",
-        "ort-node,lithe",
-      ],
-      ...["--batch", "2", "--warmup", "1", "--repeats", "2", "--threads", "1", "--int8", "--json"],
-    ]);
+    const r = benchLatency(["--batch", "2", "--int8"]);
     assert.equal(r.code, 0, r.stderr);
     const rows = (
       JSON.parse(r.stdout) as {
