@@ -1,6 +1,6 @@
 // `lithe quantize`: post-training static int8 quantization of a trained run; flag parsing and output
 // around src/export/quantize-run.ts (which does the work).
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { positiveInt } from "./args.js";
 import { percent } from "./train.js";
 
@@ -11,6 +11,7 @@ interface QuantizeFlags {
   imageSize?: number;
   calibration: number;
   batchSize: number;
+  observer: "minmax" | "percentile";
   reduceRange?: boolean;
   out: string;
   json?: boolean;
@@ -20,7 +21,7 @@ export function registerQuantize(program: Command): void {
   program
     .command("quantize")
     .description(
-      "int8 post-training quantization of a trained run: BN folded, activation ranges calibrated on training images (min-max), a QDQ ONNX file that ONNX Runtime runs as QLinearConv/QGemm; prints fp32 and int8 test top-1 (both run in ONNX Runtime) and file sizes",
+      "int8 post-training quantization of a trained run: BN folded, activation ranges calibrated on training images (min-max or percentile), a QDQ ONNX file that ONNX Runtime runs as QLinearConv/QGemm; prints fp32 and int8 test top-1 (both run in ONNX Runtime) and file sizes",
     )
     .requiredOption("--weights <file>", "a run's weights, e.g. runs/<run>/model.safetensors")
     .option("--model <spec>", "architecture (default: read from the run directory of --weights)")
@@ -28,6 +29,11 @@ export function registerQuantize(program: Command): void {
     .option("--image-size <px>", "image side for image folders and synthetic data", positiveInt)
     .option("--calibration <n>", "training images the activation ranges are observed on", positiveInt, 512)
     .option("--batch-size <n>", "images per ONNX Runtime call", positiveInt, 64)
+    .addOption(
+      new Option("--observer <kind>", "activation ranges: minmax, or percentile (0.01st to 99.99th)")
+        .choices(["minmax", "percentile"])
+        .default("minmax"),
+    )
     .option("--reduce-range", "7-bit weights, for x86 CPUs without VNNI (avoids U8S8 saturation)")
     .requiredOption("--out <file>", "the int8 .onnx file to write")
     .option("--json", "print one JSON object instead of text")
@@ -39,6 +45,7 @@ export function registerQuantize(program: Command): void {
         data: { source: o.data, ...(o.imageSize === undefined ? {} : { imageSize: o.imageSize }) },
         calibrationImages: o.calibration,
         batchSize: o.batchSize,
+        observer: o.observer,
         reduceRange: o.reduceRange ?? false,
         out: o.out,
       });
@@ -47,7 +54,9 @@ export function registerQuantize(program: Command): void {
         return;
       }
       const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
-      console.log(`${r.out}: ${r.arch}, calibrated on ${r.calibrationImages} training images`);
+      console.log(
+        `${r.out}: ${r.arch}, calibrated on ${r.calibrationImages} training images (${r.observer})`,
+      );
       console.log(
         `test top-1 on ${r.testImages} images in ONNX Runtime: fp32 ${percent(r.fp32.top1)} (${mb(r.fp32.bytes)}), int8 ${percent(r.int8.top1)} (${mb(r.int8.bytes)})`,
       );

@@ -1,22 +1,19 @@
 // Post-training static int8 quantization of an exported fp32 ONNX model into QDQ form (ONNX
 // QuantizeLinear/DequantizeLinear, opset 13+), the form ONNX Runtime fuses into integer kernels
 // (QLinearConv, QGemm): every Conv and Gemm reads its input through its own Q -> DQ pair (uint8,
-// per tensor, asymmetric, from ranges calibrated in ONNX Runtime), its weight through a DQ of int8
+// per tensor, asymmetric, from ranges calibrated in ONNX Runtime, min-max or percentile), its weight through a DQ of int8
 // per-output-channel symmetric values (axis 0), its bias through a DQ of int32 values at scale
 // input scale x weight scale, and writes its output through a Q -> DQ pair, as ORT's QDQ transformer
 // expects (onnxruntime/core/optimizer/qdq_transformer).
 import type onnxProto from "onnx-proto";
+import { type ObserverKind, type Range, rangeObserver } from "./observers.js";
 import { type ModelProto, onnx } from "./onnx-builder.js";
 
 type NodeProto = onnxProto.onnx.INodeProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 const { DataType } = onnx.TensorProto;
 
-/** Observed range of a value over the calibration batches. */
-export interface Range {
-  min: number;
-  max: number;
-}
+export type { Range } from "./observers.js";
 
 export interface QdqOptions {
   /**
@@ -194,34 +191,28 @@ export interface CalibrationBatch {
 
 /**
  * Ranges of the values quantization needs (calibrationValues) and of the graph input, over `batches`
- * run through `model` in ONNX Runtime (min-max observers).
+ * run through `model` in ONNX Runtime, as observer `kind` sees them (default min-max).
  */
 export async function calibrateRanges(
   model: ModelProto,
   batches: readonly CalibrationBatch[],
+  kind: ObserverKind = "minmax",
 ): Promise<Map<string, Range>> {
   if (batches.length === 0) throw new Error("qdq: calibration needs at least one batch");
   const ort = await import("onnxruntime-node");
   const values = calibrationValues(model);
   const bytes = onnx.ModelProto.encode(withOutputs(model, values)).finish();
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: "disabled" });
-  const ranges = new Map<string, Range>();
-  const observe = (name: string, data: Float32Array) => {
-    let { min, max } = ranges.get(name) ?? { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
-    for (const v of data) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    ranges.set(name, { min, max });
-  };
+  const observer = rangeObserver(kind);
   try {
     for (const { x, shape } of batches) {
-      observe("input", x);
+      observer.observe("input", x);
       const out = await session.run({ input: new ort.Tensor("float32", x, [...shape]) });
-      for (const name of values) if (name !== "input") observe(name, out[name]?.data as Float32Array);
+      for (const name of values)
+        if (name !== "input") observer.observe(name, out[name]?.data as Float32Array);
     }
   } finally {
     await session.release();
   }
-  return ranges;
+  return observer.ranges();
 }

@@ -1,6 +1,6 @@
 // Post-training static int8 quantization of a trained run (what `lithe quantize` calls): the run's
 // network exported to ONNX with BN folded, activation ranges calibrated on training images in ONNX
-// Runtime, the QDQ file written atomically, and both files' test top-1 measured in ONNX Runtime.
+// Runtime (min-max or percentile observers), the QDQ file written atomically, and both files' test top-1 measured in ONNX Runtime.
 
 import { printArch } from "../arch/format.js";
 import type { DataOptions } from "../train/options.js";
@@ -9,6 +9,7 @@ import { makeLoader } from "../train/setup.js";
 import type { BatchSource } from "../train/trainer.js";
 import { writeFileAtomic } from "../util/files.js";
 import { option, optionError } from "../util/option-error.js";
+import type { ObserverKind } from "./observers.js";
 import { onnxModel } from "./onnx.js";
 import { encodeModel } from "./onnx-builder.js";
 import { type CalibrationBatch, calibrateRanges, quantizeQdq } from "./qdq.js";
@@ -23,6 +24,8 @@ export interface QuantizeRunOptions {
   calibrationImages?: number;
   /** Images per ONNX Runtime call (default 64). */
   batchSize?: number;
+  /** How activation ranges are observed (default "minmax"). */
+  observer?: ObserverKind;
   /** 7-bit weights, for x86 CPUs without VNNI (see QdqOptions). Default false. */
   reduceRange?: boolean;
   /** The int8 .onnx file to write. */
@@ -33,6 +36,7 @@ export interface QuantizeRunResult {
   out: string;
   arch: string;
   calibrationImages: number;
+  observer: ObserverKind;
   testImages: number;
   fp32: { top1: number; bytes: number };
   int8: { top1: number; bytes: number };
@@ -87,7 +91,7 @@ export async function runQuantize(o: QuantizeRunOptions): Promise<QuantizeRunRes
   const test = makeLoader(trained.test, trained.data, batching, false);
   try {
     const batches = await firstBatches(calibration, calibrationImages);
-    const ranges = await calibrateRanges(fp32, batches);
+    const ranges = await calibrateRanges(fp32, batches, o.observer ?? "minmax");
     const int8 = encodeModel(quantizeQdq(fp32, ranges, { reduceRange: o.reduceRange ?? false }));
     const fp32Bytes = encodeModel(fp32);
     const [f, q] = [await ortTop1(fp32Bytes, test), await ortTop1(int8, test)];
@@ -101,6 +105,7 @@ export async function runQuantize(o: QuantizeRunOptions): Promise<QuantizeRunRes
       out: o.out,
       arch: printArch(trained.arch),
       calibrationImages: batches.reduce((n, b) => n + (b.shape[0] as number), 0),
+      observer: o.observer ?? "minmax",
       testImages: f.images,
       fp32: { top1: f.top1, bytes: fp32Bytes.length },
       int8: { top1: q.top1, bytes: int8.length },
