@@ -69,7 +69,7 @@ it("lithe train writes progress lines to a pipe, and none with --quiet", () => {
   assert.equal(lines.length, 3, `one line per step after the first, got:\n${loud.stderr}`);
   assert.match(
     lines[0] as string,
-    /^train 2\/4 50% \| epoch 1 loss \d+\.\d{3} lr 0\.\d{4} \| \d+\.\d img\/s \| ETA \d+s$/,
+    /^train 2\/4 50% \| epoch 1 loss \d+\.\d{3} lr 0\.\d{4} \| \d+\.\d img\/s \| ETA (\d+h )?(\d+m )?\d+[sm]$/,
   );
   assert.match(lines[2] as string, /^train 4\/4 100% \| epoch 1 loss \d+\.\d{3} .* img\/s$/);
   const quiet = lithe([...args("quiet"), "--quiet"], { LITHE_PROGRESS_SECONDS: "0" });
