@@ -3,6 +3,7 @@
 // tensors, no modules (the builder in src/models turns plans into modules).
 import { z } from "zod";
 import type { Node } from "./plan.js";
+import { type Quant, quantSchema } from "./quant.js";
 
 /** Fields every architecture description has. */
 export const commonFields = {
@@ -17,12 +18,14 @@ export const commonFields = {
    * resolution; each family documents exactly what it changes.
    */
   stem: z.enum(["standard", "small"]).default("standard"),
+  /** Quantization-aware training's bit widths (src/arch/quant.ts); absent: a float network. */
+  quant: quantSchema.optional(),
 };
 
 /** Fields every architecture description has: its family's name and the values of commonFields. */
 export type CommonArch = { family: string } & {
-  -readonly [K in keyof typeof commonFields]: z.output<(typeof commonFields)[K]>;
-};
+  -readonly [K in Exclude<keyof typeof commonFields, "quant">]: z.output<(typeof commonFields)[K]>;
+} & { quant?: Quant };
 
 /** The input and output fields of a description, which every network of a search space shares. */
 export type ArchInput = Omit<CommonArch, "family">;

@@ -89,3 +89,14 @@ export function milliseconds(value: string): number {
     throw new InvalidArgumentError(`expected a time in milliseconds like 8ms or 0.5, got "${value}"`);
   return n;
 }
+
+/** A flag parser from a library parser whose Error messages say what is wrong with the value. */
+export const parsedBy =
+  <T>(parse: (value: string) => T) =>
+  (value: string): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };

@@ -1,11 +1,12 @@
 // `lithe train` and `lithe eval`: flag parsing and output around src/train (which does the work).
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { parseQuant, type Quant } from "../arch/quant.js";
 import type { DataOptions } from "../train/options.js";
 import { OFFICIAL_RECIPE as R } from "../train/recipe.js";
 import type { StemChoice } from "../train/setup.js";
 import type { TrainConfig } from "../train/trainer.js";
-import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from "./args.js";
+import { nonNegativeInt, nonNegativeNumber, parsedBy, positiveInt, positiveNumber } from "./args.js";
 import { type Progress, progressBar } from "./progress.js";
 
 /** The data flags (dataOptions) as commander delivers them. */
@@ -36,6 +37,8 @@ export interface RecipeFlags
 interface TrainFlags extends DataFlags, RecipeFlags {
   model: string;
   stem: StemChoice;
+  quant?: Quant;
+  init?: string;
   bnRecalibrationBatches: number;
   out?: string;
 }
@@ -166,7 +169,16 @@ export function registerTrain(program: Command): void {
           "registered name (lithe models), arch.json, or an architecture string",
           "shufflenet_v2_x0_5",
         )
-        .addOption(stemOption()),
+        .addOption(stemOption())
+        .option(
+          "--quant <wXaY>",
+          "quantization-aware training: weight and input bits of every conv and linear layer, e.g. w4a4 (first and last layer at 8; per-layer widths: a quant field in the description)",
+          parsedBy(parseQuant),
+        )
+        .option(
+          "--init <weights>",
+          "start from these weights (safetensors), e.g. fp32 weights for --quant; fine-tune with a lower --lr such as 0.05",
+        ),
     ),
   )
     .option(
@@ -183,6 +195,8 @@ export function registerTrain(program: Command): void {
       const r = await runTraining({
         model: o.model,
         stem: o.stem,
+        ...(o.quant ? { quant: o.quant } : {}),
+        ...(o.init ? { init: o.init } : {}),
         data: dataValues(o),
         recipe: { ...recipeValues(o), bnRecalibrationBatches: o.bnRecalibrationBatches },
         run: { out, resume: o.resume ?? false },

@@ -1,18 +1,22 @@
 // The model zoo: architecture description (or registered name) -> initialised nn module.
-import { countArch, planOf } from "../arch/count.js";
+import { archLayerBits, countArch, planOf } from "../arch/count.js";
 import type { CommonArch } from "../arch/family.js";
 import { type Arch, archOf, familyDef, listModels, validateArch } from "../arch/schema.js";
 import type { Module } from "../nn/index.js";
 import { buildNode } from "./build.js";
 import { initialize } from "./init.js";
+import { attachQuantizers, fixedChoices } from "./quantize.js";
 
+export { attachQuantizers, fixedChoices } from "./quantize.js";
 export { tracedCount, tracedOps } from "./traced-count.js";
 export { type Arch, archOf, countArch, listModels, validateArch };
 
-/** Builds and initialises the network an architecture description defines. */
+/** Builds and initialises the network an architecture description defines (fake-quantized if it has `quant`). */
 export function buildModel(arch: Arch): Module {
   const model = buildNode(planOf(arch), { c: arch.inChannels, h: arch.inputSize, w: arch.inputSize });
   initialize(model, familyDef(arch).init);
+  const bits = archLayerBits(arch);
+  if (arch.quant && bits) attachQuantizers(model, fixedChoices(bits), arch.quant.method);
   return model;
 }
 

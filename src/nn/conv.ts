@@ -1,5 +1,6 @@
 // Conv2d layer (torch.nn.Conv2d): weight [out, in/groups, k, k], optional bias [out].
 import { F, type Tensor, zeros } from "../engine/index.js";
+import type { LayerQuantizer } from "./fake-quant.js";
 import { defaultWeightInit_ } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
@@ -21,6 +22,8 @@ export class Conv2d extends Module {
   readonly padding: number;
   readonly dilation: number;
   readonly groups: number;
+  /** Quantization-aware training: the fake quantization of this layer's input and weight, if any. */
+  quantizer: LayerQuantizer | null = null;
 
   constructor(
     readonly inChannels: number,
@@ -50,9 +53,15 @@ export class Conv2d extends Module {
     return this.convolve(x, this.weight, this.bias, this.groups);
   }
 
+  /** Quantizes this layer's input and weight from now on (the child "quant" holds the steps). */
+  setQuantizer(q: LayerQuantizer): void {
+    this.quantizer = this.registerModule("quant", q);
+  }
+
   /** The convolution with these weights (all of this layer's, or a leading slice in ElasticConv2d). */
   protected convolve(x: Tensor, weight: Tensor, bias: Tensor | null, groups: number): Tensor {
-    const y = F.conv2d(x, weight, bias, {
+    const q = this.quantizer;
+    const y = F.conv2d(q ? q.input(x) : x, q ? q.weight(weight) : weight, bias, {
       stride: this.stride,
       padding: this.padding,
       dilation: this.dilation,

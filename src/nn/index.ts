@@ -16,6 +16,13 @@ export {
 export { BatchNorm2d, type BatchNorm2dOptions } from "./batchnorm.js";
 export { Conv2d, type Conv2dOptions } from "./conv.js";
 export { type ActiveWidth, ElasticBatchNorm2d, ElasticConv2d, ElasticLinear } from "./elastic.js";
+export {
+  type BitChoices,
+  type Bits,
+  InputQuantizer,
+  type InputQuantMethod,
+  LayerQuantizer,
+} from "./fake-quant.js";
 export { channelShuffle, channelSplit } from "./functional.js";
 export {
   GeneratedConv2d,

@@ -1,7 +1,8 @@
 // A complete training or evaluation run from user-level options (what `lithe train` / `lithe eval`
 // and scripts call): data, model, loaders, the loop, clean-up.
 
-import type { Arch } from "../arch/index.js";
+import { type Arch, validateArch } from "../arch/index.js";
+import type { Quant } from "../arch/quant.js";
 import type { DatasetView } from "../data/dataset.js";
 import { manualSeed, withNumThreads } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
@@ -12,6 +13,7 @@ import {
   archForData,
   archOfRun,
   checkDataFits,
+  initWeights,
   loadModel,
   makeLoader,
   openSplits,
@@ -31,6 +33,10 @@ export interface TrainingOptions {
   model: string;
   /** Default "auto": the small-image stem for images up to 64 px. */
   stem?: StemChoice;
+  /** Quantization-aware training at these bit widths (over the description's own `quant`, if any). */
+  quant?: Quant;
+  /** Weights to start from (fine-tuning; fp32 weights can start quantization-aware training). */
+  init?: string;
   data: DataOptions;
   /** The official recipe (OFFICIAL_RECIPE) where not given. */
   recipe?: Partial<TrainConfig>;
@@ -47,9 +53,11 @@ export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     const config = recipe(o.recipe);
     const splits = await openSplits(data, config.seed);
     for (const w of splits.warnings) o.onWarning?.(w);
-    const arch = archForData(o.model, splits.train.dataset, o.stem ?? "auto");
+    const adapted = archForData(o.model, splits.train.dataset, o.stem ?? "auto");
+    const arch = o.quant ? validateArch({ ...adapted, quant: o.quant }) : adapted;
     manualSeed(config.seed);
     const model = buildModel(arch);
+    if (o.init) initWeights(model, o.init);
     const trainLoader = makeLoader(splits.train, data, config, true);
     const testLoader = makeLoader(splits.test, data, config, false);
     try {

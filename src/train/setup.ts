@@ -122,6 +122,29 @@ export function loadWeights<M extends Module>(model: M, path: string, what: stri
   return model;
 }
 
+/**
+ * Starts `model` from the weights at `path`, for fine-tuning: every entry must fit the model, and only
+ * quantizer state (".quant." entries, which start from the data) may be missing, so fp32 weights can
+ * start quantization-aware training.
+ */
+export function initWeights<M extends Module>(model: M, path: string): M {
+  const { tensors } = loadSafetensors(path);
+  try {
+    const own = model.stateDict();
+    const unexpected = [...tensors.keys()].filter((k) => !own.has(k));
+    const missing = [...own.keys()].filter((k) => !tensors.has(k) && !k.includes(".quant."));
+    if (unexpected.length > 0)
+      throw new Error(`${unexpected.length} unexpected entries, first "${unexpected[0]}"`);
+    if (missing.length > 0) throw new Error(`missing ${missing.length} entries, first "${missing[0]}"`);
+    model.loadStateDict(tensors, { strict: false });
+  } catch (error) {
+    throw optionError`${path}: does not fit the model of ${option("init")}: ${(error as Error).message.replace(/^loadStateDict: /, "")}`;
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+  return model;
+}
+
 /** Builds the model of `arch` and loads `weightsPath` into it. */
 export const loadModel = (arch: Arch, weightsPath: string): Module =>
   loadWeights(buildModel(arch), weightsPath, arch.family);
