@@ -21,6 +21,11 @@ export interface QdqOptions {
    * two uint8 x int8 products into int16) cannot saturate; ORT's quantize_static calls it reduce_range.
    */
   reduceRange?: boolean;
+  /**
+   * Per-output-channel steps of weights trained on a grid (quantization-aware training), by weight
+   * initializer name: their values are stored as the integer levels they are (2^b of them for b bits).
+   */
+  weightSteps?: ReadonlyMap<string, Float32Array>;
 }
 
 const QUANTIZED_OPS = new Set(["Conv", "Gemm"]);
@@ -57,7 +62,8 @@ function activationParams(r: Range): { scale: number; zeroPoint: number } {
   return { scale, zeroPoint: Math.min(255, Math.max(0, Math.round(-lo / scale))) };
 }
 
-const floatsOf = (t: TensorProto): Float32Array => {
+/** A float32 initializer's values. */
+export const floatsOf = (t: TensorProto): Float32Array => {
   if (t.dataType !== DataType.FLOAT) throw new Error(`qdq: initializer "${t.name}" is not float32`);
   if (t.rawData && t.rawData.length > 0) {
     const raw = t.rawData;
@@ -146,13 +152,15 @@ export function quantizeQdq(
     const values = floatsOf(weight);
     const wScale = new Float32Array(channels);
     const wInt = new Int8Array(values.length);
+    const learned = o.weightSteps?.get(w as string);
+    const [lo, hi] = learned ? [-128, 127] : [-qmax, qmax];
     for (let c = 0; c < channels; c++) {
       let absMax = 0;
       for (let i = 0; i < per; i++) absMax = Math.max(absMax, Math.abs(values[c * per + i] as number));
-      const s = absMax > 0 ? absMax / qmax : 1;
+      const s = learned ? (learned[c] as number) : absMax > 0 ? absMax / qmax : 1;
       wScale[c] = s;
       for (let i = 0; i < per; i++)
-        wInt[c * per + i] = Math.max(-qmax, Math.min(qmax, Math.round((values[c * per + i] as number) / s)));
+        wInt[c * per + i] = Math.max(lo, Math.min(hi, Math.round((values[c * per + i] as number) / s)));
     }
     quantized.add(w as string);
     pair(x as string, x as string, `${name}.input`, `${name}.input.dq`);

@@ -1,6 +1,8 @@
 // Post-training static int8 quantization of a trained run (what `lithe quantize` calls): the run's
 // network exported to ONNX with BN folded, activation ranges calibrated on training images in ONNX
 // Runtime (min-max or percentile observers), the QDQ file written atomically, and both files' test top-1 measured in ONNX Runtime.
+// A quantization-aware run keeps what it learned: its weights' grids and its layers' input ranges;
+// only the other values' ranges are calibrated. Its "fp32" figure is the float export of those weights.
 
 import { printArch } from "../arch/format.js";
 import type { DataOptions } from "../train/options.js";
@@ -12,6 +14,7 @@ import { option, optionError } from "../util/option-error.js";
 import type { ObserverKind } from "./observers.js";
 import { onnxModel } from "./onnx.js";
 import { encodeModel } from "./onnx-builder.js";
+import { learnedQuantization, quantizedStateDict } from "./qat.js";
 import { type CalibrationBatch, calibrateRanges, quantizeQdq } from "./qdq.js";
 import { checkOutPath } from "./run.js";
 
@@ -85,14 +88,24 @@ export async function runQuantize(o: QuantizeRunOptions): Promise<QuantizeRunRes
   if (!Number.isInteger(calibrationImages) || calibrationImages < 1)
     throw optionError`${option("calibrationImages")} must be a positive integer, got ${calibrationImages}`;
   const trained = await openTrainedModel({ ...o, seed: 0 });
-  const fp32 = onnxModel(trained.arch, trained.model.stateDict(), { foldBn: true, opset: 13 }).model;
+  // A quantization-aware run exports the weights it trained with, on their grids.
+  const qat = trained.arch.quant !== undefined;
+  const state = qat ? quantizedStateDict(trained.model) : trained.model.stateDict();
+  const fp32 = onnxModel(trained.arch, state, { foldBn: true, opset: 13 }).model;
+  const learned = qat ? learnedQuantization(trained.model, fp32) : null;
   const batching = { batchSize: o.batchSize ?? 64, seed: 0 };
   const calibration = makeLoader(trained.train, trained.data, batching, false);
   const test = makeLoader(trained.test, trained.data, batching, false);
   try {
     const batches = await firstBatches(calibration, calibrationImages);
-    const ranges = await calibrateRanges(fp32, batches, o.observer ?? "minmax");
-    const int8 = encodeModel(quantizeQdq(fp32, ranges, { reduceRange: o.reduceRange ?? false }));
+    const calibrated = await calibrateRanges(fp32, batches, o.observer ?? "minmax");
+    const ranges = new Map([...calibrated, ...(learned?.inputRanges ?? [])]);
+    const int8 = encodeModel(
+      quantizeQdq(fp32, ranges, {
+        reduceRange: o.reduceRange ?? false,
+        ...(learned ? { weightSteps: learned.weightSteps } : {}),
+      }),
+    );
     const fp32Bytes = encodeModel(fp32);
     const [f, q] = [await ortTop1(fp32Bytes, test), await ortTop1(int8, test)];
     try {
