@@ -37,7 +37,7 @@ function learnedRange(q: LayerQuantizer): Range {
 }
 
 export interface LearnedQuantization {
-  /** Learned ranges by ONNX value name (each quantized layer's input). */
+  /** Each quantized layer's learned input range, by ONNX node name. */
   inputRanges: Map<string, Range>;
   /** Per-output-channel steps by weight initializer name. */
   weightSteps: Map<string, Float32Array>;
@@ -59,7 +59,7 @@ export function learnedQuantization(model: Module, proto: ModelProto): LearnedQu
       const folded = w === undefined ? undefined : initializers.get(w);
       if (!node || !x || !w || !folded)
         throw new Error(`qdq: the export has no layer "${path}" with a weight`);
-      inputRanges.set(x, learnedRange(q));
+      inputRanges.set(path, learnedRange(q));
       // Integer levels k of the trained weight; the folded values are v = k * step'_c exactly (up to
       // float32 rounding), so step'_c is the least-squares fit sum(v k) / sum(k^2).
       const wq = q.weightQuantizer;

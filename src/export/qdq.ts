@@ -26,6 +26,11 @@ export interface QdqOptions {
    * initializer name: their values are stored as the integer levels they are (2^b of them for b bits).
    */
   weightSteps?: ReadonlyMap<string, Float32Array>;
+  /**
+   * Input ranges by Conv/Gemm node name, over the ranges of their input values: layers that learned
+   * their own input range (quantization-aware training) keep it even where they share an input.
+   */
+  layerInputRanges?: ReadonlyMap<string, Range>;
 }
 
 const QUANTIZED_OPS = new Set(["Conv", "Gemm"]);
@@ -100,9 +105,19 @@ export function quantizeQdq(
     used.add(name);
     return name;
   };
-  /** Scale and zero point of activation `value`, as initializers shared by every pair on it. */
+  // A value some layer learned its input range on takes that range everywhere (also as the output of
+  // the conv that writes it, so that conv -> conv chains keep matching pairs and fuse); a second
+  // consumer with a range of its own keeps it for its input.
+  const learnedInputs = new Map<string, Range>();
+  for (const n of graph.node ?? []) {
+    const r = o.layerInputRanges?.get(n.name as string);
+    if (r && QUANTIZED_OPS.has(n.opType ?? "")) learnedInputs.set(n.input?.[0] as string, r);
+  }
+  /** Input ranges of their own, by key `<node>.own_input` (apart from value names, which may equal node names). */
+  const ownInputs = new Map<string, Range>();
+  /** Scale and zero point of activation `value` (or of an own input key), as initializers shared by every pair on it. */
   const activation = (value: string) => {
-    const r = ranges.get(value);
+    const r = ownInputs.get(value) ?? learnedInputs.get(value) ?? ranges.get(value);
     if (!r) throw new Error(`qdq: no calibrated range for "${value}"`);
     const p = activationParams(r);
     return {
@@ -152,18 +167,24 @@ export function quantizeQdq(
     const values = floatsOf(weight);
     const wScale = new Float32Array(channels);
     const wInt = new Int8Array(values.length);
-    const learned = o.weightSteps?.get(w as string);
-    const [lo, hi] = learned ? [-128, 127] : [-qmax, qmax];
+    const steps = o.weightSteps?.get(w as string);
+    const [lo, hi] = steps ? [-128, 127] : [-qmax, qmax];
     for (let c = 0; c < channels; c++) {
       let absMax = 0;
       for (let i = 0; i < per; i++) absMax = Math.max(absMax, Math.abs(values[c * per + i] as number));
-      const s = learned ? (learned[c] as number) : absMax > 0 ? absMax / qmax : 1;
+      const s = steps ? (steps[c] as number) : absMax > 0 ? absMax / qmax : 1;
       wScale[c] = s;
       for (let i = 0; i < per; i++)
         wInt[c * per + i] = Math.max(lo, Math.min(hi, Math.round((values[c * per + i] as number) / s)));
     }
     quantized.add(w as string);
-    pair(x as string, x as string, `${name}.input`, `${name}.input.dq`);
+    const own = o.layerInputRanges?.get(name);
+    let inputKey = x as string;
+    if (own && own !== learnedInputs.get(x as string)) {
+      inputKey = `${name}.own_input`;
+      ownInputs.set(inputKey, own);
+    }
+    pair(x as string, inputKey, `${name}.input`, `${name}.input.dq`);
     const wq = constant(`${w}.int8`, DataType.INT8, dims, wInt);
     const ws = constant(`${w}.scale`, DataType.FLOAT, [channels], wScale);
     const wz = constant(`${w}.zero_point`, DataType.INT8, [channels], new Int8Array(channels));
@@ -172,7 +193,7 @@ export function quantizeQdq(
     if (b) {
       const bias = initializers.get(b);
       if (!bias) throw new Error(`qdq: ${n.opType} "${name}" has no bias initializer "${b}"`);
-      const xScale = activation(x as string).scale;
+      const xScale = activation(inputKey).scale;
       const bFloat = floatsOf(bias);
       const bScale = Float32Array.from(wScale, (s) => s * xScale);
       const bInt = Int32Array.from(bFloat, (v, c) => Math.round(v / (bScale[c] as number)));

@@ -98,12 +98,11 @@ export async function runQuantize(o: QuantizeRunOptions): Promise<QuantizeRunRes
   const test = makeLoader(trained.test, trained.data, batching, false);
   try {
     const batches = await firstBatches(calibration, calibrationImages);
-    const calibrated = await calibrateRanges(fp32, batches, o.observer ?? "minmax");
-    const ranges = new Map([...calibrated, ...(learned?.inputRanges ?? [])]);
+    const ranges = await calibrateRanges(fp32, batches, o.observer ?? "minmax");
     const int8 = encodeModel(
       quantizeQdq(fp32, ranges, {
         reduceRange: o.reduceRange ?? false,
-        ...(learned ? { weightSteps: learned.weightSteps } : {}),
+        ...(learned ? { weightSteps: learned.weightSteps, layerInputRanges: learned.inputRanges } : {}),
       }),
     );
     const fp32Bytes = encodeModel(fp32);

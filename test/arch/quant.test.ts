@@ -2,8 +2,8 @@
 // per-layer widths, bad widths refused, and BitOps against the counter's own per-layer FLOPs.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { archOf, countArch } from "../../src/arch/index.js";
 import { archLayerBits, countBitOps } from "../../src/arch/count.js";
+import { archOf, countArch } from "../../src/arch/index.js";
 import { parseQuant } from "../../src/arch/quant.js";
 
 const resnet = (quant?: object) =>
@@ -32,14 +32,18 @@ describe("quantization widths", () => {
     assert.throws(() => parseQuant("4bit"), /expected the form w<bits>a<bits>/);
     assert.throws(() => resnet({ weights: 0, activations: 4 }), /quant\.weights/);
     assert.throws(
-      () => archLayerBits(resnet({ weights: 4, activations: 4, layers: { "layer9.conv": { weights: 2, activations: 2 } } })),
+      () =>
+        archLayerBits(
+          resnet({ weights: 4, activations: 4, layers: { "layer9.conv": { weights: 2, activations: 2 } } }),
+        ),
       /layers\."layer9\.conv" is not a conv or linear layer/,
     );
   });
 });
 
 describe("BitOps: FLOPs x weight bits x input bits per conv and linear layer", () => {
-  const flopsOf = (name: string) => countArch(resnet()).layers.find((l) => l.name === name)?.flops ?? Number.NaN;
+  const flopsOf = (name: string) =>
+    countArch(resnet()).layers.find((l) => l.name === name)?.flops ?? Number.NaN;
   const flops = countArch(resnet()).flops;
 
   test("a float network counts 32 x 32 per multiply-add; uniform widths scale FLOPs exactly", () => {
@@ -51,7 +55,12 @@ describe("BitOps: FLOPs x weight bits x input bits per conv and linear layer", (
     const edgeFlops = flopsOf("conv1") + flopsOf("fc");
     assert.equal(countBitOps(resnet(parseQuant("w2a3"))), (flops - edgeFlops) * 6 + edgeFlops * 64);
     const one = flopsOf("layer3.1.conv2");
-    const mixed = resnet({ weights: 4, activations: 4, edges: 4, layers: { "layer3.1.conv2": { weights: 1, activations: 2 } } });
+    const mixed = resnet({
+      weights: 4,
+      activations: 4,
+      edges: 4,
+      layers: { "layer3.1.conv2": { weights: 1, activations: 2 } },
+    });
     assert.equal(countBitOps(mixed), (flops - one) * 16 + one * 2);
   });
 });
