@@ -1,7 +1,7 @@
 // Turns what a user typed into a validated description: a registered model name, the string form
 // ("shufflenet_v2(width=1)"), or the path of a JSON file; overrides (e.g. --input, --classes) apply last.
 // Search spaces likewise: a registered space name or the path of a space JSON file.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { z } from "zod";
 import { checkSchema } from "../util/checked-json.js";
 import type { CommonArch } from "./family.js";
@@ -14,6 +14,7 @@ import {
   pruningSpaceSchema,
   slotWidths,
 } from "./spaces/pruning.js";
+import { QUANT_SPACES, type QuantSpace, quantSpaceSchema } from "./spaces/quant.js";
 import { SPOS_SPACES, type SposSpace, sposSpaceSchema } from "./spaces/spos.js";
 
 /** `what` names the registry the spec was not found in, e.g. "a registered model (see `lithe models`)". */
@@ -55,6 +56,18 @@ function resolveSpaceOf<S>(spec: string, registry: Record<string, S>, schema: z.
 /** A registered SPOS space (see SPOS_SPACES) or a SPOS space JSON file. */
 export const resolveSpace = (spec: string): SposSpace =>
   resolveSpaceOf(spec, SPOS_SPACES, sposSpaceSchema as z.ZodType<SposSpace>, "search space");
+
+/** Whether `spec` names a quantization space: a registered one, or a JSON file of kind "quantization". */
+export function isQuantSpace(spec: string): boolean {
+  if (QUANT_SPACES[spec]) return true;
+  if (SPOS_SPACES[spec] || !existsSync(spec)) return false;
+  const json = readJson(spec, "a registered search space");
+  return typeof json === "object" && json !== null && (json as { kind?: unknown }).kind === "quantization";
+}
+
+/** A registered quantization space (see QUANT_SPACES) or a quantization space JSON file. */
+export const resolveQuantSpace = (spec: string): QuantSpace =>
+  resolveSpaceOf(spec, QUANT_SPACES, quantSpaceSchema as z.ZodType<QuantSpace>, "quantization space");
 
 /** A registered pruning space (see PRUNING_SPACES) or a pruning space JSON file; every slot must exist. */
 export function resolvePruningSpace(spec: string): PruningSpace {

@@ -5,6 +5,7 @@ import type { OneshotArch } from "../arch/families/oneshot.js";
 import type { Genotype } from "../arch/genotype.js";
 import { spaceOf, toOfficial } from "../arch/spaces/spos.js";
 import type { SearchRunResult } from "../search/search-run.js";
+import { siCount } from "./args.js";
 import {
   type CandidateColumn,
   type OneShotSearchFlags,
@@ -28,14 +29,26 @@ function registerSupernet(program: Command): void {
       ),
     {
       kind: "supernet",
-      space: { default: "spos_small", help: "search space: spos_small, spos_imagenet, or a space JSON file" },
+      space: {
+        default: "spos_small",
+        help: "search space: spos_small, spos_imagenet, quant_resnet18, quant_resnet18_x0_25 (bit widths per block), or a space JSON file",
+      },
       run: async (o) => (await import("../nas/spos.js")).runSupernetTraining(o),
     },
   );
 }
 
-/** A SPOS candidate as the official code's block ids and channel-scale ids. */
+/** A SPOS candidate as the official code's block ids and channel-scale ids; a quantization candidate's widths per block. */
 function officialColumn(r: SearchRunResult): CandidateColumn {
+  if (r.arch.family !== "oneshot")
+    return {
+      header: "weight/input bits per block",
+      cell: (c) =>
+        Object.keys(c.genotype)
+          .filter((k) => k.endsWith(".w"))
+          .map((k) => `${c.genotype[k]}/${c.genotype[`${k.slice(0, -2)}.a`]}`)
+          .join(" "),
+    };
   const space = spaceOf((r.arch as OneshotArch).space);
   const officialIds = (g: Genotype) => {
     const { blockIds, scaleIds } = toOfficial(space, g);
@@ -60,10 +73,16 @@ function registerSearch(program: Command): void {
         runtimeHelp: "with --latency: the runtime the table must have been measured on",
       },
     },
-  ).action(async (o: SearchFlags) => {
-    const { runSearch } = await import("../nas/spos.js");
-    await searchFromFlags(o, o.supernet, o.lut, runSearch, officialColumn);
-  });
+  )
+    .option(
+      "--bitops <x>",
+      "BitOps limit (FLOPs x weight bits x input bits) for a quantization supernet, e.g. 1.2G",
+      siCount,
+    )
+    .action(async (o: SearchFlags) => {
+      const { runSearch } = await import("../nas/spos.js");
+      await searchFromFlags(o, o.supernet, o.lut, runSearch, officialColumn);
+    });
 }
 
 export function registerNas(program: Command): void {

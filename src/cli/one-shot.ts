@@ -38,6 +38,7 @@ export interface OneShotTrainFlags extends DataFlags, RecipeFlags {
   samplerParams?: number;
   bins?: number;
   holdoutShare: number;
+  init?: string;
   out?: string;
 }
 
@@ -45,6 +46,7 @@ export interface OneShotTrainFlags extends DataFlags, RecipeFlags {
 export interface LimitFlags {
   flops?: number;
   params?: number;
+  bitops?: number;
 }
 
 /** Flags of a one-shot search command (`lithe search`, `lithe prune search`). */
@@ -124,6 +126,10 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
       probability,
       SEARCH_HOLDOUT_SHARE,
     )
+    .option(
+      "--init <weights>",
+      "start the shared weights from these (safetensors), e.g. a trained fp32 run of a quantization space's base network",
+    )
     .option("--out <dir>", `run directory (default runs/${t.kind}-<space>-<data>)`)
     .action(async (o: F) => {
       const sampler = samplerChoice(o);
@@ -137,6 +143,7 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
           recipe: recipeValues(o),
           sampler,
           holdoutShare: o.holdoutShare,
+          ...(o.init ? { init: o.init } : {}),
           run: { out, resume: o.resume ?? false },
           ...(o.threads === undefined ? {} : { threads: o.threads }),
           onWarning: (w) => console.error(`lithe: ${w}`),
@@ -163,6 +170,7 @@ export const limitOptions = (cmd: Command): Command =>
 export const limitValues = (o: LimitFlags & { latency?: number }): CostLimits => ({
   ...(o.flops === undefined ? {} : { flops: o.flops }),
   ...(o.params === undefined ? {} : { params: o.params }),
+  ...(o.bitops === undefined ? {} : { bitops: o.bitops }),
   ...(o.latency === undefined ? {} : { latency: o.latency }),
 });
 
@@ -171,6 +179,7 @@ export const limitsSlug = (o: LimitFlags & { latency?: number }): string =>
   [
     o.flops && `flops${si(o.flops)}`,
     o.params && `params${si(o.params)}`,
+    o.bitops && `bitops${si(o.bitops)}`,
     o.latency && `latency${o.latency}ms`,
   ]
     .filter(Boolean)
@@ -311,17 +320,26 @@ export async function searchFromFlags(
   }
   const { header, cell } = column(r);
   const withLatency = r.best.costs.latency !== undefined;
+  const withBitOps = r.best.costs.bitops !== undefined;
   const rows = r.top.map((c, i) => [
     String(i + 1),
     percent(c.score),
     si(c.costs.flops as number),
     si(c.costs.params as number),
     ...(withLatency ? [`${(c.costs.latency as number).toFixed(2)}ms`] : []),
+    ...(withBitOps ? [si(c.costs.bitops as number)] : []),
     String(c.generation),
     c.origin,
     cell(c),
   ]);
-  const costs = ["rank", "top-1", "FLOPs", "params", ...(withLatency ? ["latency"] : [])];
+  const costs = [
+    "rank",
+    "top-1",
+    "FLOPs",
+    "params",
+    ...(withLatency ? ["latency"] : []),
+    ...(withBitOps ? ["BitOps"] : []),
+  ];
   console.log(table([...costs, "gen", "origin", header], rows));
   console.log(
     `${out}: ${r.evaluated} architectures evaluated in ${r.seconds.toFixed(1)} s${r.exhausted ? " (the space ran out of legal architectures)" : ""}; best written to ${join(out, "best.json")}`,

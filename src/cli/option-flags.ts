@@ -12,6 +12,7 @@ const COMMON: Readonly<Record<string, string>> = {
   "limits.flops": "--flops",
   "limits.params": "--params",
   "limits.latency": "--latency",
+  "limits.bitops": "--bitops",
 };
 
 const overrides = new WeakMap<Command, Readonly<Record<string, string>>>();

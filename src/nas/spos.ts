@@ -4,10 +4,12 @@
 // latency table as its latency predictor, and the winner extracted with inherited weights. What
 // `lithe supernet train` (step 1) and `lithe search` (step 2) call.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import { makeGenotypeCounter } from "../arch/genotype-counter.js";
 import type { Arch } from "../arch/index.js";
-import { resolveSpace } from "../arch/resolve.js";
+import { isQuantSpace, resolveQuantSpace, resolveSpace } from "../arch/resolve.js";
 import { positions, type SposSpace } from "../arch/spaces/spos.js";
 import type { OneShotMethod } from "../search/method.js";
 import {
@@ -22,6 +24,7 @@ import type { TrainSummary } from "../train/trainer.js";
 import { extractSubnet } from "./extract.js";
 import { latencyProfiler } from "./latency-table.js";
 import { loadLatencyTable } from "./latency-table-file.js";
+import { QUANT_SEARCH } from "./quant-search.js";
 import { parseSupernetArch, Supernet, type SupernetArch } from "./supernet.js";
 
 export function sposGenes(space: SposSpace): GeneSpace {
@@ -72,14 +75,32 @@ export interface SupernetTrainingOptions extends OneShotTrainingOptions {
   space: string;
 }
 
-/** Step 1: the supernet of `o.space` trained with one sampled path per step. */
+/**
+ * Step 1: the supernet of `o.space` trained with one sampled path per step: a block/channel space's,
+ * or a quantization space's (Sec. 4.3), whose paths are bit widths.
+ */
 export function runSupernetTraining(o: SupernetTrainingOptions): Promise<TrainSummary> {
+  if (isQuantSpace(o.space)) {
+    const space = resolveQuantSpace(o.space);
+    return trainOneShot(QUANT_SEARCH, (input) => ({ family: "quant-supernet", space, ...input }), o);
+  }
   const space = resolveSpace(o.space);
   return trainOneShot(SPOS, (input) => ({ family: "spos-supernet", space, ...input }), o);
 }
 
-/** Step 2: a `lithe supernet train` run searched under `o.limits` (latency as a table predicts it). */
-export const runSearch = (o: SearchOptions): Promise<SearchRunResult> => searchOneShot(SPOS, o);
+/** The family a one-shot run's run.json names ("spos-supernet", "quant-supernet"), or undefined. */
+function familyOfRun(dir: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as { arch?: { family?: unknown } }).arch
+      ?.family;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Step 2: a `lithe supernet train` run searched under `o.limits` (latency as a table predicts it, BitOps for quantization spaces). */
+export const runSearch = (o: SearchOptions): Promise<SearchRunResult> =>
+  familyOfRun(o.net) === "quant-supernet" ? searchOneShot(QUANT_SEARCH, o) : searchOneShot(SPOS, o);
 
 export const readSupernetRun = (dir: string): { arch: SupernetArch; data: OneShotData } =>
   readOneShotRun(dir, SPOS);

@@ -1,5 +1,6 @@
 // Hard constraints for the search (SPOS, Guo et al. ECCV 2020, Sec. 3.4: only architectures within the
 // FLOPs/latency budget are ever evaluated) and a check that fails at once when no architecture can meet them.
+import { option, optionError } from "../util/option-error.js";
 import type { Random } from "../util/random.js";
 import { cheapestGenotype, sampleGenotype } from "./genes.js";
 import type { Constraint, CostProfilers, GeneSpace, Genotype, Profiler } from "./types.js";
@@ -82,23 +83,29 @@ export interface CostLimits {
   flops?: number;
   params?: number;
   latency?: number;
+  /** BitOps: only for spaces that choose bit widths. */
+  bitops?: number;
 }
 
 /**
- * FLOPs and params limits as constraints, followed by `more` (e.g. latency); the profilers without a
- * limit are reported instead.
+ * FLOPs, params and BitOps limits as constraints, followed by `more` (e.g. latency); the profilers
+ * without a limit are reported instead. A BitOps limit needs a space that chooses bit widths.
  */
 export function costLimits(
   profilers: CostProfilers,
-  limits: Pick<CostLimits, "flops" | "params">,
+  limits: Pick<CostLimits, "flops" | "params" | "bitops">,
   more: readonly Constraint[] = [],
 ): { constraints: Constraint[]; report: Profiler[] } {
   const constraints: Constraint[] = [];
   if (limits.flops !== undefined) constraints.push({ profiler: profilers.flops, max: limits.flops });
   if (limits.params !== undefined) constraints.push({ profiler: profilers.params, max: limits.params });
+  if (limits.bitops !== undefined) {
+    if (!profilers.bitops)
+      throw optionError`a BitOps limit (${option("limits.bitops")}) needs a space that chooses bit widths (a quantization space)`;
+    constraints.push({ profiler: profilers.bitops, max: limits.bitops });
+  }
   constraints.push(...more);
-  const report = [profilers.flops, profilers.params].filter(
-    (p) => !constraints.some((c) => c.profiler === p),
-  );
+  const all = [profilers.flops, profilers.params, ...(profilers.bitops ? [profilers.bitops] : [])];
+  const report = all.filter((p) => !constraints.some((c) => c.profiler === p));
   return { constraints, report };
 }

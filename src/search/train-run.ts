@@ -7,7 +7,7 @@ import { type DatasetView, holdoutSplit } from "../data/dataset.js";
 import { manualSeed, withNumThreads } from "../engine/index.js";
 import { type DataOptions, type ResolvedData, type RunOptions, resolveData } from "../train/options.js";
 import { recipe } from "../train/recipe.js";
-import { inputForData, makeLoader, openSplits, type StemChoice } from "../train/setup.js";
+import { initWeights, inputForData, makeLoader, openSplits, type StemChoice } from "../train/setup.js";
 import { type ProgressEvent, type TrainConfig, type TrainSummary, train } from "../train/trainer.js";
 import { SEARCH_HOLDOUT_SHARE } from "./defaults.js";
 import type { OneShotArch, OneShotMethod, PathNet } from "./method.js";
@@ -40,6 +40,8 @@ export interface OneShotTrainingOptions {
   sampler?: SamplerChoice;
   /** Share of the training split held out for the search (default SEARCH_HOLDOUT_SHARE). */
   holdoutShare?: number;
+  /** Weights to start the net from (names as its state dict; quantizer state may be missing). */
+  init?: string;
   run: RunOptions;
   /** libtorch intra-op threads for this call (restored after it); default: as they are. */
   threads?: number;
@@ -99,6 +101,7 @@ export function trainOneShot<A extends OneShotArch, N extends PathNet>(
     manualSeed(config.seed);
     const arch = archFor(inputForData(split.train.dataset, o.stem ?? "auto"));
     const net = method.build(arch);
+    if (o.init) initWeights(net, o.init);
     const genes = method.genes(arch, "train");
     const profilers = method.profilers(arch);
     const sampler = samplerConfig(o.sampler ?? { kind: "uniform" }, genes, profilers.flops);

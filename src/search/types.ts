@@ -38,6 +38,8 @@ export interface Profiler {
 export interface CostProfilers {
   flops: Profiler;
   params: Profiler;
+  /** BitOps (FLOPs x weight bits x input bits), for spaces that choose bit widths. */
+  bitops?: Profiler;
 }
 
 /** A hard limit: only genotypes with profiler.measure(g) <= max are ever evaluated. */
