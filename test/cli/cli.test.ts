@@ -43,6 +43,8 @@ describe("lithe", () => {
     fails(["train", "--lr", "fast"], /--lr.*positive number/);
     fails(["train", "--schedule", "wavy"], /--schedule.*wavy/);
     fails(["train", "--bogus"], /unknown option '--bogus'/);
+    fails(["train", "--quant", "w9a4"], /--quant.*bits must be integers from 1 to 8, got "w9a4"/);
+    fails(["train", "--quant", "4bit"], /--quant.*expected the form w<bits>a<bits>/);
     fails(["count", "shufflenet_v2_x1_0", "--input", "-3"], /--input/);
     fails(["frobnicate"], /unknown command/);
   });
@@ -62,6 +64,16 @@ describe("lithe", () => {
   it("rejects missing and corrupt data and weights", () => {
     fails(["train", "--data", join(dir, "nowhere"), "--out", join(dir, "never2")], /nowhere/);
     assert.ok(!existsSync(join(dir, "never2")));
+    const init = [
+      "--init",
+      join(dir, "absent.safetensors"),
+      "--data",
+      "synthetic:64",
+      "--out",
+      join(dir, "never3"),
+    ];
+    fails(["train", "--quant", "w4a4", ...init], /absent\.safetensors/);
+    assert.ok(!existsSync(join(dir, "never3")));
     fails(
       [
         "eval",
