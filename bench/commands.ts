@@ -7,6 +7,7 @@ import { engineCommand } from "./engine.command.js";
 import { guidelinesCommand } from "./guidelines.command.js";
 import { latencyCommand } from "./latency.command.js";
 import { metaPruningCommand } from "./metapruning.command.js";
+import { quantSearchCommand } from "./quant-search.command.js";
 import { sposCommand } from "./spos.command.js";
 import { trainCommand } from "./train.command.js";
 
@@ -18,6 +19,7 @@ const BENCHES: readonly BenchCommand[] = [
   guidelinesCommand,
   sposCommand,
   metaPruningCommand,
+  quantSearchCommand,
 ];
 
 export const addBenches: AddBenches = (bench) => {
