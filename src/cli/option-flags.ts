@@ -13,6 +13,8 @@ const COMMON: Readonly<Record<string, string>> = {
   "limits.params": "--params",
   "limits.latency": "--latency",
   "limits.bitops": "--bitops",
+  "distill.temperature": "--kd-temperature",
+  "distill.weight": "--kd-weight",
 };
 
 const overrides = new WeakMap<Command, Readonly<Record<string, string>>>();

@@ -39,6 +39,9 @@ interface TrainFlags extends DataFlags, RecipeFlags {
   stem: StemChoice;
   quant?: Quant;
   init?: string;
+  teacher?: string;
+  kdTemperature?: number;
+  kdWeight?: number;
   bnRecalibrationBatches: number;
   out?: string;
 }
@@ -176,6 +179,16 @@ export function registerTrain(program: Command): void {
           parsedBy(parseQuant),
         )
         .option(
+          "--teacher <weights>",
+          "knowledge distillation (Hinton): a trained run's model.safetensors teaches the student through KL on softened outputs",
+        )
+        .option("--kd-temperature <T>", "distillation temperature (default 1, as timm)", positiveNumber)
+        .option(
+          "--kd-weight <x>",
+          "weight of the distillation term; the task loss has weight 1 (default 1, as timm)",
+          nonNegativeNumber,
+        )
+        .option(
           "--init <weights>",
           "start from these weights (safetensors), e.g. fp32 weights for --quant; fine-tune with a lower --lr such as 0.05",
         ),
@@ -197,6 +210,11 @@ export function registerTrain(program: Command): void {
         stem: o.stem,
         ...(o.quant ? { quant: o.quant } : {}),
         ...(o.init ? { init: o.init } : {}),
+        ...(o.teacher ? { teacher: o.teacher } : {}),
+        distill: {
+          ...(o.kdTemperature === undefined ? {} : { temperature: o.kdTemperature }),
+          ...(o.kdWeight === undefined ? {} : { weight: o.kdWeight }),
+        },
         data: dataValues(o),
         recipe: { ...recipeValues(o), bnRecalibrationBatches: o.bnRecalibrationBatches },
         run: { out, resume: o.resume ?? false },

@@ -7,6 +7,8 @@ import type { DatasetView } from "../data/dataset.js";
 import { manualSeed, withNumThreads } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
 import type { Module } from "../nn/index.js";
+import { option, optionError } from "../util/option-error.js";
+import { DISTILLATION_DEFAULTS, type Distillation } from "./distill.js";
 import { type DataOptions, type ResolvedData, type RunOptions, resolveData } from "./options.js";
 import { recipe } from "./recipe.js";
 import {
@@ -37,6 +39,10 @@ export interface TrainingOptions {
   quant?: Quant;
   /** Weights to start from (fine-tuning; fp32 weights can start quantization-aware training). */
   init?: string;
+  /** Knowledge distillation from a trained run's weights (its run.json names its network). */
+  teacher?: string;
+  /** Temperature and weight of the distillation term (DISTILLATION_DEFAULTS where not given). */
+  distill?: { temperature?: number; weight?: number };
   data: DataOptions;
   /** The official recipe (OFFICIAL_RECIPE) where not given. */
   recipe?: Partial<TrainConfig>;
@@ -58,6 +64,7 @@ export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     manualSeed(config.seed);
     const model = buildModel(arch);
     if (o.init) initWeights(model, o.init);
+    const distill = o.teacher ? openTeacher(o.teacher, arch, o.distill ?? {}) : undefined;
     const trainLoader = makeLoader(splits.train, data, config, true);
     const testLoader = makeLoader(splits.test, data, config, false);
     try {
@@ -65,6 +72,14 @@ export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
         arch,
         model,
         recipe: config,
+        ...(distill
+          ? {
+              distill,
+              extra: {
+                distill: { teacher: o.teacher, temperature: distill.temperature, weight: distill.weight },
+              },
+            }
+          : {}),
         train: trainLoader,
         test: testLoader,
         run: o.run,
@@ -75,6 +90,27 @@ export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
       await testLoader.close();
     }
   });
+}
+
+/** The teacher of `student`: a trained run's network in evaluation mode, refused if its input or classes differ. */
+function openTeacher(
+  weights: string,
+  student: Arch,
+  o: { temperature?: number; weight?: number },
+): Distillation {
+  const arch = archOfRun(weights);
+  if (
+    arch.inputSize !== student.inputSize ||
+    arch.inChannels !== student.inChannels ||
+    arch.classes !== student.classes
+  )
+    throw optionError`${option("teacher")} ${weights}: its network takes ${arch.inChannels}x${arch.inputSize}x${arch.inputSize} images into ${arch.classes} classes, the student ${student.inChannels}x${student.inputSize}x${student.inputSize} into ${student.classes}`;
+  const temperature = o.temperature ?? DISTILLATION_DEFAULTS.temperature;
+  const weight = o.weight ?? DISTILLATION_DEFAULTS.weight;
+  if (!(temperature > 0))
+    throw optionError`${option("distill.temperature")} must be positive, got ${temperature}`;
+  if (!(weight >= 0)) throw optionError`${option("distill.weight")} must be non-negative, got ${weight}`;
+  return { teacher: loadModel(arch, weights).eval(), temperature, weight };
 }
 
 export interface EvaluationOptions {

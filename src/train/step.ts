@@ -1,13 +1,17 @@
-// One training step and one evaluation batch: forward, cross-entropy (with label smoothing),
+// One training step and one evaluation batch: forward, cross-entropy (with label smoothing, and a
+// teacher's distillation term),
 // backward, optional gradient-norm clipping, SGD update; top-1/top-5 counts.
 import { F, noGrad, type Tensor, tidy } from "../engine/index.js";
 import type { Module } from "../nn/index.js";
+import { type Distillation, distillationLoss } from "./distill.js";
 import type { SGD } from "./sgd.js";
 
 export interface StepOptions {
   labelSmoothing?: number;
   /** Rescale gradients so their global L2 norm is at most this (torch.nn.utils.clip_grad_norm_). */
   clipGradNorm?: number | null;
+  /** Knowledge distillation from a teacher network. */
+  distill?: Distillation | null;
 }
 
 export interface BatchResult {
@@ -53,7 +57,17 @@ export function trainStep(
 ): BatchResult {
   return tidy(() => {
     const logits = model.forward(x);
-    const loss = F.crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing ?? 0 });
+    const task = F.crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing ?? 0 });
+    const d = o.distill;
+    const loss = d
+      ? task.add(
+          distillationLoss(
+            logits,
+            noGrad(() => d.teacher.forward(x)),
+            d.temperature,
+          ).mul(d.weight),
+        )
+      : task;
     optimizer.zeroGrad();
     loss.backward();
     if (o.clipGradNorm) clipGradNorm(optimizer.params(), o.clipGradNorm);

@@ -8,6 +8,7 @@ import { option, optionError } from "../util/option-error.js";
 import { RunDir } from "../util/run-dir.js";
 import { recalibrateBatchNorm } from "./bn.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import type { Distillation } from "./distill.js";
 import type { RunOptions } from "./options.js";
 import { lrAt, type ScheduleKind } from "./schedule.js";
 import { SGD } from "./sgd.js";
@@ -88,6 +89,8 @@ export interface TrainRun {
   extra?: Record<string, unknown>;
   /** Called before each optimizer step with the run's step number (a supernet samples its path here). */
   beforeStep?: (step: number) => void;
+  /** Knowledge distillation from a teacher (kept in evaluation mode). */
+  distill?: Distillation;
   recipe: TrainConfig;
   train: BatchSource;
   test: BatchSource | null;
@@ -267,6 +270,7 @@ async function trainEpoch(
     const r = trainStep(model, optimizer, x, y, {
       labelSmoothing: c.labelSmoothing,
       clipGradNorm: c.clipGradNorm,
+      distill: run.distill ?? null,
     });
     x.dispose();
     y.dispose();
