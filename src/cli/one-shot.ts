@@ -39,6 +39,7 @@ export interface OneShotTrainFlags extends DataFlags, RecipeFlags {
   bins?: number;
   holdoutShare: number;
   init?: string;
+  inplaceDistill?: boolean;
   out?: string;
 }
 
@@ -130,6 +131,10 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
       "--init <weights>",
       "start the shared weights from these (safetensors), e.g. a trained fp32 run of a quantization space's base network",
     )
+    .option(
+      "--inplace-distill",
+      "in-place distillation (BigNAS): the largest path trains on the labels and teaches the sampled one (width and bit-width spaces)",
+    )
     .option("--out <dir>", `run directory (default runs/${t.kind}-<space>-<data>)`)
     .action(async (o: F) => {
       const sampler = samplerChoice(o);
@@ -144,6 +149,7 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
           sampler,
           holdoutShare: o.holdoutShare,
           ...(o.init ? { init: o.init } : {}),
+          ...(o.inplaceDistill ? { inplaceDistill: true } : {}),
           run: { out, resume: o.resume ?? false },
           ...(o.threads === undefined ? {} : { threads: o.threads }),
           onWarning: (w) => console.error(`lithe: ${w}`),

@@ -19,6 +19,11 @@ export function cheapestGenotype(space: GeneSpace): Genotype {
   return Object.fromEntries(space.genes.map((gene) => [gene.label, gene.values[0] as string | number]));
 }
 
+/** Every gene at its last value: in an ordered space, the largest architecture by every cost. */
+export function largestGenotype(space: GeneSpace): Genotype {
+  return Object.fromEntries(space.genes.map((gene) => [gene.label, gene.values.at(-1) as string | number]));
+}
+
 const isWithin = (g: Genotype, constraints: readonly Constraint[]) =>
   constraints.every((c) => c.profiler.measure(g) <= c.max);
 

@@ -9,10 +9,12 @@ import { type DataOptions, type ResolvedData, type RunOptions, resolveData } fro
 import { recipe } from "../train/recipe.js";
 import { initWeights, inputForData, makeLoader, openSplits, type StemChoice } from "../train/setup.js";
 import { type ProgressEvent, type TrainConfig, type TrainSummary, train } from "../train/trainer.js";
+import { option, optionError } from "../util/option-error.js";
 import { SEARCH_HOLDOUT_SHARE } from "./defaults.js";
+import { largestGenotype } from "./genes.js";
 import type { OneShotArch, OneShotMethod, PathNet } from "./method.js";
 import { defaultFlopsBins, makeSampler, type SamplerConfig } from "./sampler.js";
-import type { GeneSpace, Profiler } from "./types.js";
+import type { GeneSpace, Genotype, Profiler } from "./types.js";
 
 /** What a one-shot run records in run.json so that its search finds the same data and hold-out split. */
 export interface OneShotData {
@@ -42,6 +44,11 @@ export interface OneShotTrainingOptions {
   holdoutShare?: number;
   /** Weights to start the net from (names as its state dict; quantizer state may be missing). */
   init?: string;
+  /**
+   * In-place distillation: the largest path (every gene at its last value) trains on the labels and
+   * teaches the sampled path; for ordered spaces (widths, bit widths). Default false.
+   */
+  inplaceDistill?: boolean;
   run: RunOptions;
   /** libtorch intra-op threads for this call (restored after it); default: as they are. */
   threads?: number;
@@ -106,14 +113,24 @@ export function trainOneShot<A extends OneShotArch, N extends PathNet>(
     const profilers = method.profilers(arch);
     const sampler = samplerConfig(o.sampler ?? { kind: "uniform" }, genes, profilers.flops);
     const samplePath = makeSampler(genes, profilers, sampler, config.seed);
+    if (o.inplaceDistill && !genes.ordered)
+      throw optionError`${option("inplaceDistill")} needs a space whose genes are ordered by size (channel or bit widths); ${genes.name} is not`;
     const loader = makeLoader(split.train, data, config, true);
+    let path: Genotype = {};
+    const largest = largestGenotype(genes);
     try {
       return await train({
         arch,
         model: net,
         recipe: config,
-        extra: { sampler, data: record },
-        beforeStep: (step) => net.setPath(samplePath(step)),
+        extra: { sampler, data: record, ...(o.inplaceDistill ? { inplaceDistill: true } : {}) },
+        beforeStep: (step) => {
+          path = samplePath(step);
+          net.setPath(path);
+        },
+        ...(o.inplaceDistill
+          ? { inplace: { largest: () => net.setPath(largest), sampled: () => net.setPath(path) } }
+          : {}),
         train: loader,
         test: null,
         run: o.run,

@@ -13,6 +13,18 @@ export interface Distillation {
   weight: number;
 }
 
+/**
+ * In-place distillation (Yu and Huang's slimmable networks; BigNAS, AttentiveNAS): each step the
+ * weight-sharing net's largest path trains on the labels (with the recipe's label smoothing), and its
+ * detached outputs teach the sampled path through KL at T = 1; both gradients go into one step.
+ */
+export interface InplaceDistillation {
+  /** Puts the net on its largest path. */
+  largest(): void;
+  /** Puts the net back on the step's sampled path. */
+  sampled(): void;
+}
+
 export const DISTILLATION_DEFAULTS = { temperature: 1, weight: 1 } as const;
 
 /** T^2 KL(softmax(teacher / T) || softmax(student / T)), averaged over the batch: student [N, C], teacher [N, C]. */

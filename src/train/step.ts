@@ -3,7 +3,7 @@
 // backward, optional gradient-norm clipping, SGD update; top-1/top-5 counts.
 import { F, noGrad, type Tensor, tidy } from "../engine/index.js";
 import type { Module } from "../nn/index.js";
-import { type Distillation, distillationLoss } from "./distill.js";
+import { type Distillation, distillationLoss, type InplaceDistillation } from "./distill.js";
 import type { SGD } from "./sgd.js";
 
 export interface StepOptions {
@@ -12,6 +12,8 @@ export interface StepOptions {
   clipGradNorm?: number | null;
   /** Knowledge distillation from a teacher network. */
   distill?: Distillation | null;
+  /** In-place distillation of a weight-sharing net: its largest path teaches the sampled one. */
+  inplace?: InplaceDistillation | null;
 }
 
 export interface BatchResult {
@@ -56,19 +58,17 @@ export function trainStep(
   o: StepOptions = {},
 ): BatchResult {
   return tidy(() => {
-    const logits = model.forward(x);
-    const task = F.crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing ?? 0 });
-    const d = o.distill;
-    const loss = d
-      ? task.add(
-          distillationLoss(
-            logits,
-            noGrad(() => d.teacher.forward(x)),
-            d.temperature,
-          ).mul(d.weight),
-        )
-      : task;
     optimizer.zeroGrad();
+    const soft = o.inplace ? largestPathStep(model, x, y, o.inplace, o.labelSmoothing ?? 0) : null;
+    const logits = model.forward(x);
+    const d = o.distill;
+    const task = () => F.crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing ?? 0 });
+    const teacher = (t: Distillation) => noGrad(() => t.teacher.forward(x));
+    const loss = soft
+      ? distillationLoss(logits, soft, 1)
+      : d
+        ? task().add(distillationLoss(logits, teacher(d), d.temperature).mul(d.weight))
+        : task();
     loss.backward();
     if (o.clipGradNorm) clipGradNorm(optimizer.params(), o.clipGradNorm);
     optimizer.step();
@@ -79,6 +79,24 @@ export function trainStep(
       ...noGrad(() => correctCounts(logits.detach(), y)),
     };
   });
+}
+
+/**
+ * In-place distillation's first half: the largest path's label loss, backpropagated, and its detached
+ * outputs [N, C] (the sampled path's soft targets); the net is left on the sampled path.
+ */
+function largestPathStep(
+  model: Module,
+  x: Tensor,
+  y: Tensor,
+  inplace: InplaceDistillation,
+  labelSmoothing: number,
+): Tensor {
+  inplace.largest();
+  const logits = model.forward(x);
+  F.crossEntropy(logits, y, { labelSmoothing }).backward();
+  inplace.sampled();
+  return logits.detach();
 }
 
 /** Loss and top-1/top-5 counts of one batch in the model's current mode, without gradients. */

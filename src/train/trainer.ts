@@ -8,7 +8,7 @@ import { option, optionError } from "../util/option-error.js";
 import { RunDir } from "../util/run-dir.js";
 import { recalibrateBatchNorm } from "./bn.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import type { Distillation } from "./distill.js";
+import type { Distillation, InplaceDistillation } from "./distill.js";
 import type { RunOptions } from "./options.js";
 import { lrAt, type ScheduleKind } from "./schedule.js";
 import { SGD } from "./sgd.js";
@@ -91,6 +91,8 @@ export interface TrainRun {
   beforeStep?: (step: number) => void;
   /** Knowledge distillation from a teacher (kept in evaluation mode). */
   distill?: Distillation;
+  /** In-place distillation of a weight-sharing net (beforeStep sets the sampled path first). */
+  inplace?: InplaceDistillation;
   recipe: TrainConfig;
   train: BatchSource;
   test: BatchSource | null;
@@ -271,6 +273,7 @@ async function trainEpoch(
       labelSmoothing: c.labelSmoothing,
       clipGradNorm: c.clipGradNorm,
       distill: run.distill ?? null,
+      inplace: run.inplace ?? null,
     });
     x.dispose();
     y.dispose();
