@@ -1,9 +1,14 @@
 // Knowledge distillation's loss: T^2 KL(softmax(t/T) || softmax(s/T)) against a direct evaluation of
 // its definition in float64, zero when the student matches the teacher, its gradient by central
-// differences, and no gradient into the teacher.
+// differences, and no gradient into the teacher; in-place distillation's step: the largest path's label
+// gradient plus the sampled path's KL gradient, which vanishes where the two paths are one network.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { manualSeed, randint, randn } from "../../src/engine/index.js";
+import { Linear } from "../../src/nn/index.js";
 import { distillationLoss } from "../../src/train/distill.js";
+import { SGD } from "../../src/train/sgd.js";
+import { trainStep } from "../../src/train/step.js";
 import { Random } from "../../src/util/random.js";
 import { float64, gradcheck } from "../gradcheck.js";
 
@@ -44,5 +49,33 @@ describe("distillation loss", () => {
     const teacher = float64(logits(), [N, C]).requiresGrad_();
     distillationLoss(float64(logits(), [N, C]).requiresGrad_(), teacher, 1).backward();
     assert.equal(teacher.grad, null);
+  });
+});
+
+describe("in-place distillation step", () => {
+  test("puts the net on its largest path, then back on the sampled one, before the sampled forward", () => {
+    const calls: string[] = [];
+    const net = new Linear(4, 3);
+    const optimizer = new SGD(net.parameters(), { lr: 0.1 });
+    trainStep(net, optimizer, randn([2, 4]), randint(0, 3, [2]), {
+      inplace: { largest: () => calls.push("largest"), sampled: () => calls.push("sampled") },
+    });
+    assert.deepEqual(calls, ["largest", "sampled"]);
+  });
+
+  test("with one path for both it is the plain label step (the KL gradient is 0 at the teacher)", () => {
+    manualSeed(3);
+    const [a, b] = [new Linear(4, 3), new Linear(4, 3)];
+    b.loadStateDict(a.stateDict());
+    const [x, y] = [randn([5, 4]), randint(0, 3, [5])];
+    trainStep(a, new SGD(a.parameters(), { lr: 0.5 }), x, y, { labelSmoothing: 0.1 });
+    const noop = { largest: () => {}, sampled: () => {} };
+    const r = trainStep(b, new SGD(b.parameters(), { lr: 0.5 }), x, y, {
+      labelSmoothing: 0.1,
+      inplace: noop,
+    });
+    assert.ok(Math.abs(r.loss) < 1e-6, `KL of a path with itself is ${r.loss}`);
+    const [wa, wb] = [a.weight.toTypedArray(), b.weight.toTypedArray()];
+    for (let i = 0; i < wa.length; i++) assert.ok(Math.abs((wa[i] as number) - (wb[i] as number)) < 1e-6);
   });
 });
