@@ -102,7 +102,7 @@ describe("a user's family and model", () => {
     refuses(other(twoConvSchema), /its schema's "family" field must be z.literal\("other"\)/);
     refuses(
       other(z.strictObject({ family: z.literal("other"), width: fields.width, classes: fields.classes })),
-      /its schema lacks the common fields inputSize, inChannels, stem \(spread commonFields into it\)/,
+      /its schema lacks the common fields inputSize, inChannels, stem, quant \(spread commonFields into it\)/,
     );
     const valid = other(z.strictObject({ family: z.literal("other"), ...fields }));
     refuses({ ...valid, decode: "conv" }, /decode must be a function/);
