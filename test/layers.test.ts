@@ -16,6 +16,7 @@ const LAYERS = [
   ["models"],
   ["data"],
   ["train"],
+  ["quant"],
   ["export"],
   ["latency"],
   ["search"],

@@ -1,6 +1,7 @@
 // `lithe quantize`: post-training static int8 quantization of a trained run; flag parsing and output
 // around src/export/quantize-run.ts (which does the work).
 import { type Command, Option } from "commander";
+import { OBSERVER_KINDS, type ObserverKind } from "../quant/observers.js";
 import { positiveInt } from "./args.js";
 import { percent } from "./train.js";
 
@@ -11,7 +12,7 @@ interface QuantizeFlags {
   imageSize?: number;
   calibration: number;
   batchSize: number;
-  observer: "minmax" | "percentile";
+  observer: ObserverKind;
   reduceRange?: boolean;
   out: string;
   json?: boolean;
@@ -21,7 +22,7 @@ export function registerQuantize(program: Command): void {
   program
     .command("quantize")
     .description(
-      "int8 post-training quantization of a trained run: BN folded, activation ranges calibrated on training images (min-max or percentile), a QDQ ONNX file that ONNX Runtime runs as QLinearConv/QGemm; prints fp32 and int8 test top-1 (both run in ONNX Runtime) and file sizes",
+      "int8 post-training quantization of a trained run: BN folded, activation ranges calibrated on training images (min-max, percentile or entropy), a QDQ ONNX file that ONNX Runtime runs as QLinearConv/QGemm; prints fp32 and int8 test top-1 (both run in ONNX Runtime) and file sizes",
     )
     .requiredOption("--weights <file>", "a run's weights, e.g. runs/<run>/model.safetensors")
     .option("--model <spec>", "architecture (default: read from the run directory of --weights)")
@@ -30,8 +31,11 @@ export function registerQuantize(program: Command): void {
     .option("--calibration <n>", "training images the activation ranges are observed on", positiveInt, 512)
     .option("--batch-size <n>", "images per ONNX Runtime call", positiveInt, 64)
     .addOption(
-      new Option("--observer <kind>", "activation ranges: minmax, or percentile (0.01st to 99.99th)")
-        .choices(["minmax", "percentile"])
+      new Option(
+        "--observer <kind>",
+        "activation ranges: minmax, percentile (0.01st to 99.99th), or entropy (TensorRT's KL-divergence threshold)",
+      )
+        .choices(OBSERVER_KINDS)
         .default("minmax"),
     )
     .option("--reduce-range", "7-bit weights, for x86 CPUs without VNNI (avoids U8S8 saturation)")

@@ -5,7 +5,7 @@
 // range (LSQ: step x [qmin, qmax]; PACT: [0, alpha]).
 import { noGrad, type Tensor } from "../engine/index.js";
 import { Conv2d, type LayerQuantizer, Linear, type Module } from "../nn/index.js";
-import type { Range } from "./observers.js";
+import type { Range } from "../quant/observers.js";
 import type { ModelProto } from "./onnx-builder.js";
 import { floatsOf } from "./qdq.js";
 

@@ -1,19 +1,19 @@
 // Post-training static int8 quantization of an exported fp32 ONNX model into QDQ form (ONNX
 // QuantizeLinear/DequantizeLinear, opset 13+), the form ONNX Runtime fuses into integer kernels
 // (QLinearConv, QGemm): every Conv and Gemm reads its input through its own Q -> DQ pair (uint8,
-// per tensor, asymmetric, from ranges calibrated in ONNX Runtime, min-max or percentile), its weight through a DQ of int8
+// per tensor, asymmetric, from ranges calibrated in ONNX Runtime, min-max, percentile or entropy), its weight through a DQ of int8
 // per-output-channel symmetric values (axis 0), its bias through a DQ of int32 values at scale
 // input scale x weight scale, and writes its output through a Q -> DQ pair, as ORT's QDQ transformer
 // expects (onnxruntime/core/optimizer/qdq_transformer).
 import type onnxProto from "onnx-proto";
-import { type ObserverKind, type Range, rangeObserver } from "./observers.js";
+import { type ObserverKind, type Range, rangeObserver } from "../quant/observers.js";
 import { type ModelProto, onnx } from "./onnx-builder.js";
 
 type NodeProto = onnxProto.onnx.INodeProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 const { DataType } = onnx.TensorProto;
 
-export type { Range } from "./observers.js";
+export type { Range } from "../quant/observers.js";
 
 export interface QdqOptions {
   /**

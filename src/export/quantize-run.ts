@@ -1,17 +1,17 @@
 // Post-training static int8 quantization of a trained run (what `lithe quantize` calls): the run's
 // network exported to ONNX with BN folded, activation ranges calibrated on training images in ONNX
-// Runtime (min-max or percentile observers), the QDQ file written atomically, and both files' test top-1 measured in ONNX Runtime.
+// Runtime (min-max, percentile or entropy observers), the QDQ file written atomically, and both files' test top-1 measured in ONNX Runtime.
 // A quantization-aware run keeps what it learned: its weights' grids and its layers' input ranges;
 // only the other values' ranges are calibrated. Its "fp32" figure is the float export of those weights.
 
 import { printArch } from "../arch/format.js";
+import type { ObserverKind } from "../quant/observers.js";
 import type { DataOptions } from "../train/options.js";
 import { openTrainedModel } from "../train/run.js";
 import { makeLoader } from "../train/setup.js";
 import type { BatchSource } from "../train/trainer.js";
 import { writeFileAtomic } from "../util/files.js";
 import { option, optionError } from "../util/option-error.js";
-import type { ObserverKind } from "./observers.js";
 import { onnxModel } from "./onnx.js";
 import { encodeModel } from "./onnx-builder.js";
 import { learnedQuantization, quantizedStateDict } from "./qat.js";

@@ -3,7 +3,7 @@
 // a value has fewer elements than its sample holds, and close to them from a seeded sample beyond.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { PERCENTILE, rangeObserver } from "../../src/export/observers.js";
+import { PERCENTILE, rangeObserver } from "../../src/quant/observers.js";
 import { Random } from "../../src/util/random.js";
 
 it("min-max keeps the extremes over all batches", () => {
