@@ -3,11 +3,31 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { inputOf } from "../arch/family.js";
+import type { MeasureSettings } from "../latency/measure.js";
 import { RUNTIME_NAMES, type RuntimeName } from "../latency/types.js";
 import { nonNegativeInt, positiveInt } from "./args.js";
 import { progressBar } from "./progress.js";
 
-interface TableFlags {
+/** The flags measurementOptions declares. */
+export interface MeasurementFlags {
+  runtime: RuntimeName;
+  batch: number;
+  threads: number;
+  warmup: number;
+  repeats: number;
+  int8?: boolean;
+}
+
+/** The measurement settings the flags of measurementOptions give. */
+export const measurementSettings = (o: MeasurementFlags): MeasureSettings => ({
+  batch: o.batch,
+  threads: o.threads,
+  warmup: o.warmup,
+  repeats: o.repeats,
+  precision: o.int8 ? "int8" : "fp32",
+});
+
+interface TableFlags extends MeasurementFlags {
   quiet?: boolean;
   supernet?: string;
   space: string;
@@ -15,11 +35,6 @@ interface TableFlags {
   inChannels: number;
   classes: number;
   stem: "standard" | "small";
-  runtime: RuntimeName;
-  batch: number;
-  threads: number;
-  warmup: number;
-  repeats: number;
   calibrate: number;
   check: number;
   seed: number;
@@ -29,7 +44,7 @@ interface TableFlags {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-/** Where and how latency is measured: --runtime, --batch, --threads, --warmup, --repeats. */
+/** Where and how latency is measured: --runtime, --batch, --threads, --warmup, --repeats, --int8. */
 export function measurementOptions(cmd: Command, defaults: { warmup: number; repeats: number }): Command {
   return cmd
     .addOption(
@@ -38,12 +53,8 @@ export function measurementOptions(cmd: Command, defaults: { warmup: number; rep
     .option("--batch <n>", "images per inference", positiveInt, 1)
     .option("--threads <n>", "runtime threads", positiveInt, 1)
     .option("--warmup <n>", "untimed runs before each measurement", nonNegativeInt, defaults.warmup)
-    .option(
-      "--repeats <n>",
-      "timed runs per measurement (the median is kept)",
-      positiveInt,
-      defaults.repeats,
-    );
+    .option("--repeats <n>", "timed runs per measurement (the median is kept)", positiveInt, defaults.repeats)
+    .option("--int8", "time the int8 QDQ form (ONNX Runtime runtimes: their integer kernels)");
 }
 
 export function registerLatency(program: Command): void {
@@ -90,10 +101,7 @@ export function registerLatency(program: Command): void {
       }
       const bar = progressBar("latency", { json: o.json, quiet: o.quiet, unit: "entry" });
       const table = await buildLatencyTable(space, input, runtime, {
-        batch: o.batch,
-        threads: o.threads,
-        warmup: o.warmup,
-        repeats: o.repeats,
+        ...measurementSettings(o),
         calibrate: o.calibrate,
         check: o.check,
         seed: o.seed,
@@ -114,7 +122,7 @@ export function registerLatency(program: Command): void {
         return;
       }
       console.log(
-        `${join(o.out)}: ${Object.keys(table.entries).length} entries on ${table.runtime} ${table.runtimeVersion} (batch ${o.batch}, ${o.threads} thread(s)), constant ${table.constantMs.toFixed(3)} ms`,
+        `${join(o.out)}: ${Object.keys(table.entries).length} entries on ${table.runtime} ${table.runtimeVersion} (batch ${o.batch}, ${o.threads} thread(s), ${table.settings.precision}), constant ${table.constantMs.toFixed(3)} ms`,
       );
       console.log(
         `prediction vs end to end on ${a.architectures} random architectures: ${pct(a.within10)} within +-10%, mean absolute error ${pct(a.mape)}, worst ${pct(a.worst)}`,

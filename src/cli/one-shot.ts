@@ -55,6 +55,7 @@ export interface OneShotSearchFlags extends LimitFlags {
   quiet?: boolean;
   latency?: number;
   runtime?: string;
+  int8?: boolean;
   data?: string;
   out?: string;
   resume?: boolean;
@@ -259,7 +260,11 @@ export function oneShotSearchCommand(cmd: Command, f: SearchFlagsOf): Command {
     limitOptions(named)
       .option("--latency <ms>", f.predictor.latencyHelp, milliseconds)
       .option(`--${f.predictor.flag} <file>`, f.predictor.help)
-      .addOption(new Option("--runtime <name>", f.predictor.runtimeHelp).choices(RUNTIME_NAMES)),
+      .addOption(new Option("--runtime <name>", f.predictor.runtimeHelp).choices(RUNTIME_NAMES))
+      .option(
+        "--int8",
+        `with --latency: a limit on int8 latency (the ${f.predictor.flag} file must be timed with --int8)`,
+      ),
     f.net.flag,
   );
 }
@@ -297,6 +302,7 @@ export async function searchFromFlags(
     limits: limitValues(o),
     ...(latencyPredictor === undefined ? {} : { latencyPredictor }),
     ...(o.runtime === undefined ? {} : { runtime: o.runtime }),
+    ...(o.int8 ? { precision: "int8" as const } : {}),
     run: { out, resume: o.resume ?? false },
     method: o.method,
     evolution: {

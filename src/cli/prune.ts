@@ -7,10 +7,9 @@ import { type Command, Option } from "commander";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
-import type { RuntimeName } from "../latency/types.js";
 import { nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
 import { si } from "./format.js";
-import { measurementOptions } from "./latency.js";
+import { type MeasurementFlags, measurementOptions, measurementSettings } from "./latency.js";
 import {
   type LimitFlags,
   limitOptions,
@@ -44,13 +43,8 @@ interface SpaceFlags {
   stem: "standard" | "small";
 }
 
-interface LatencyModelFlags extends SpaceFlags {
+interface LatencyModelFlags extends SpaceFlags, MeasurementFlags {
   quiet?: boolean;
-  runtime: RuntimeName;
-  batch: number;
-  threads: number;
-  warmup: number;
-  repeats: number;
   fit: number;
   check: number;
   seed: number;
@@ -205,7 +199,7 @@ function registerLatencyModel(prune: Command): void {
     .option("--seed <n>", "seed of the random networks", nonNegativeInt, 0)
     .option(
       "--out <file>",
-      "where the model goes (default <pruning-net>/latency-<runtime>.json; required with --space)",
+      "where the model goes (default <pruning-net>/latency-<runtime>[-int8].json; required with --space)",
     )
     .option("--json", "print the accuracy as one JSON object")
     .option("--quiet", "no progress bar or progress lines")
@@ -217,13 +211,10 @@ function registerLatencyModel(prune: Command): void {
       const runtime = runtimeByName(o.runtime);
       const why = await runtime.unavailable();
       if (why) throw new Error(`runtime ${o.runtime} is not available: ${why}`);
-      const out = o.out ?? join(o.pruningNet as string, `latency-${o.runtime}.json`);
+      const out = o.out ?? join(o.pruningNet as string, `latency-${o.runtime}${o.int8 ? "-int8" : ""}.json`);
       const bar = progressBar("latency", { json: o.json, quiet: o.quiet, unit: "network" });
       const model = await buildLatencyModel(space, input, runtime, {
-        batch: o.batch,
-        threads: o.threads,
-        warmup: o.warmup,
-        repeats: o.repeats,
+        ...measurementSettings(o),
         fit: o.fit,
         check: o.check,
         seed: o.seed,

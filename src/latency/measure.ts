@@ -7,11 +7,16 @@ import type { Node, Shape } from "../arch/plan.js";
 import { type MachineInfo, machineInfo, measureLatency } from "./harness.js";
 import { RUNTIME_NAMES, type Runtime, type RuntimeName } from "./types.js";
 
+/** What is timed: the fp32 network, or its int8 QDQ form (ONNX Runtime's integer kernels). */
+export type Precision = "fp32" | "int8";
+
 export interface MeasureSettings {
   batch: number;
   threads: number;
   warmup: number;
   repeats: number;
+  /** Default "fp32". */
+  precision?: Precision;
 }
 
 /** Where and how a predictor was measured: the runtime, its version, the machine, the settings. */
@@ -48,7 +53,11 @@ export async function timePlan(
   input: Shape,
   s: MeasureSettings,
 ): Promise<number> {
-  const runner = await runtime.prepare(plan, input, { batch: s.batch, threads: s.threads });
+  const runner = await runtime.prepare(plan, input, {
+    batch: s.batch,
+    threads: s.threads,
+    int8: s.precision === "int8",
+  });
   try {
     return (await measureLatency(runner, { warmup: s.warmup, repeats: s.repeats })).medianMs;
   } finally {
@@ -63,6 +72,7 @@ export async function measuredOn(runtime: Runtime, o: MeasureSettings): Promise<
     threads: o.threads,
     warmup: o.warmup,
     repeats: o.repeats,
+    precision: o.precision ?? "fp32",
   };
   return { runtime: runtime.name, runtimeVersion: await runtime.version(), machine: machineInfo(), settings };
 }
@@ -81,5 +91,12 @@ export const provenanceFields = {
   runtime: z.enum(RUNTIME_NAMES as [RuntimeName, ...RuntimeName[]]),
   runtimeVersion: z.string(),
   machine: z.custom<MachineInfo>((v) => typeof v === "object" && v !== null && !Array.isArray(v)),
-  settings: z.object({ batch: z.number(), threads: z.number(), warmup: z.number(), repeats: z.number() }),
+  settings: z.object({
+    batch: z.number(),
+    threads: z.number(),
+    warmup: z.number(),
+    repeats: z.number(),
+    // Files written before int8 tables existed were measured in fp32.
+    precision: z.enum(["fp32", "int8"]).default("fp32"),
+  }),
 };

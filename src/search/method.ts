@@ -5,6 +5,7 @@
 import type { ArchInput, CommonArch } from "../arch/family.js";
 import type { Genotype } from "../arch/genotype.js";
 import type { Arch } from "../arch/index.js";
+import type { Precision } from "../latency/measure.js";
 import type { Module, StateDict } from "../nn/index.js";
 import type { CostProfilers, GeneSpace, Profiler } from "./types.js";
 
@@ -21,6 +22,7 @@ export interface PredictorTarget {
   space: { name: string };
   input: ArchInput;
   runtime: string;
+  settings: { precision?: Precision };
 }
 
 export interface OneShotMethod<A extends OneShotArch, N extends PathNet> {

@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/index.js";
 import { saveSafetensors, withNumThreads } from "../engine/index.js";
+import type { Precision } from "../latency/measure.js";
 import { type RunOptions, resolveData } from "../train/options.js";
 import { loadWeights, makeLoader } from "../train/setup.js";
 import { readBytes } from "../util/files.js";
@@ -52,6 +53,8 @@ export interface SearchOptions {
   latencyPredictor?: string;
   /** The runtime the predictor must have been measured on, if the caller names one. */
   runtime?: string;
+  /** The precision the predictor must have timed (int8: a limit on int8 latency), if the caller names one. */
+  precision?: Precision;
   /** Default "evolution" (the paper); "random" is the baseline with the same budget. */
   method?: "evolution" | "random";
   evolution?: Partial<EvolutionOptions>;
@@ -78,12 +81,15 @@ const SCORE_BATCH = 250;
 
 /**
  * Refuses a latency predictor unless it was measured for the search's space and input and, when the
- * caller names one, on `runtime`; `net` names the trained net in messages ("supernet").
+ * caller names them, on `runtime` and in `precision`; `net` names the trained net in messages ("supernet").
  */
-export function checkPredictorFor(
+function checkPredictorFor(
   path: string,
   built: PredictorTarget,
-  search: Omit<PredictorTarget, "runtime"> & { runtime?: string | undefined },
+  search: Omit<PredictorTarget, "runtime" | "settings"> & {
+    runtime?: string | undefined;
+    precision?: Precision | undefined;
+  },
   net: string,
 ): void {
   if (!isDeepStrictEqual(built.space, search.space))
@@ -98,6 +104,9 @@ export function checkPredictorFor(
     );
   if (search.runtime && search.runtime !== built.runtime)
     throw new Error(`${path}: measured on ${built.runtime}, not ${search.runtime}`);
+  const precision = built.settings.precision ?? "fp32";
+  if (search.precision && search.precision !== precision)
+    throw new Error(`${path}: timed in ${precision}, not ${search.precision}`);
 }
 
 /** A one-shot run's run.json: the net's description (checked by the method) and its data record. */
@@ -130,7 +139,7 @@ function searchLimits<A extends OneShotArch, N extends PathNet>(
     checkPredictorFor(
       o.latencyPredictor,
       target,
-      { space: arch.space, input: inputOf(arch), runtime: o.runtime },
+      { space: arch.space, input: inputOf(arch), runtime: o.runtime, precision: o.precision },
       method.netName,
     );
     latency.push({ profiler: profiler(), max: o.limits.latency });

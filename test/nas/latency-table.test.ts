@@ -57,7 +57,7 @@ function fakeTable(space: SposSpace): LatencyTable {
     runtime: "lithe",
     runtimeVersion: "test",
     machine: {},
-    settings: { batch: 1, threads: 1, warmup: 0, repeats: 1 },
+    settings: { batch: 1, threads: 1, warmup: 0, repeats: 1, precision: "fp32" },
     entries,
     constantMs: 0.25,
     accuracy: { architectures: 0, within10: 0, mape: 0, worst: 0 },
@@ -182,10 +182,10 @@ describe("latency lookup tables", () => {
     const table = await buildLatencyTable(tiny, input, runtime, settings);
     assert.deepEqual(Object.keys(table.entries).sort(), [...TINY_KEYS].sort());
     const timed = TINY_KEYS.length + settings.calibrate + settings.check;
-    assert.deepEqual(asked.prepare, new Array(timed).fill({ batch: 1, threads: 1 }));
+    assert.deepEqual(asked.prepare, new Array(timed).fill({ batch: 1, threads: 1, int8: false }));
     assert.deepEqual(asked.times, new Array(timed).fill([1, 2]));
     assert.equal(table.runtimeVersion, "flops fake");
-    assert.deepEqual(table.settings, { batch: 1, threads: 1, warmup: 1, repeats: 2 });
+    assert.deepEqual(table.settings, { batch: 1, threads: 1, warmup: 1, repeats: 2, precision: "fp32" });
     // a whole network's FLOPs are its 5 parts' (stem, 3 blocks, head), its overhead is paid once
     assert.equal(table.constantMs, OVERHEAD_MS - 5 * OVERHEAD_MS);
     assert.deepEqual(table.accuracy, { architectures: 3, within10: 1, mape: 0, worst: 0 });
@@ -198,6 +198,32 @@ describe("latency lookup tables", () => {
     });
     assert.equal(truth.length, 512);
     assert.equal(profiler.minimum?.(), Math.min(...truth));
+  });
+
+  it("in int8: every entry and whole network timed in QDQ form, recorded so, and read back", async () => {
+    const { runtime, asked } = flopsRuntime();
+    const table = await buildLatencyTable(tiny, input, runtime, { ...settings, precision: "int8" });
+    assert.equal(asked.prepare.length, TINY_KEYS.length + settings.calibrate + settings.check);
+    assert.ok(asked.prepare.every((o) => o.int8 === true));
+    assert.equal(table.settings.precision, "int8");
+    const path = join(dir, "lut-int8.json");
+    saveLatencyTable(path, table);
+    assert.equal(loadLatencyTable(path).settings.precision, "int8");
+    const { precision: _fp32, ...older } = table.settings; // a table written before int8 tables existed
+    writeFileSync(path, JSON.stringify({ ...table, settings: older }));
+    assert.equal(loadLatencyTable(path).settings.precision, "fp32");
+  });
+
+  it("in int8 on onnxruntime-node: QDQ blocks priced for any genotype", async () => {
+    const table = await buildLatencyTable(tiny, input, runtimeByName("ort-node"), {
+      ...settings,
+      precision: "int8",
+    });
+    assert.deepEqual(Object.keys(table.entries).sort(), [...TINY_KEYS].sort());
+    for (const [key, ms] of Object.entries(table.entries))
+      assert.ok(ms > 0 && Number.isFinite(ms), `${key}: ${ms} ms`);
+    const predicted = latencyProfiler(table).measure(randomGenotype(tiny, new Random(4)));
+    assert.ok(predicted > 0 && Number.isFinite(predicted), `${predicted}`);
   });
 
   it("can be built on the lithe runtime and priced for any genotype", async () => {

@@ -30,7 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), "lithe-search-"));
 const supernet = join(dir, "supernet");
 const data = { source: "synthetic:160", augment: "none", workers: 0 };
 
-interface Variation extends Pick<SearchOptions, "runtime" | "onCandidate"> {
+interface Variation extends Pick<SearchOptions, "runtime" | "precision" | "onCandidate"> {
   flops?: number | undefined;
   latency?: number;
   lut?: string;
@@ -48,6 +48,7 @@ const search = (out: string, more: Variation = {}) => {
     },
     ...(more.lut === undefined ? {} : { latencyPredictor: more.lut }),
     ...(more.runtime === undefined ? {} : { runtime: more.runtime }),
+    ...(more.precision === undefined ? {} : { precision: more.precision }),
     run: { out: join(dir, out), resume: more.resume ?? false },
     method: "evolution",
     evolution: { population: 4, generations: 3, topK: 2, seed: 5 },
@@ -155,6 +156,10 @@ describe("lithe search on a trained supernet", () => {
     await assert.rejects(
       search("latency-runtime", { latency: limit, lut, runtime: "ort-node" }),
       /measured on lithe, not ort-node/,
+    );
+    await assert.rejects(
+      search("latency-int8", { latency: limit, lut, precision: "int8" }),
+      /lut\.json: timed in fp32, not int8/,
     );
     await assert.rejects(
       search("latency-nolut", { latency: limit }),

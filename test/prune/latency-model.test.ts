@@ -272,7 +272,7 @@ describe("pruning latency model", () => {
     ]);
     assert.equal(model.runtime, "ort-node");
     assert.match(model.runtimeVersion, /^onnxruntime-node \d+\.\d+/);
-    assert.deepEqual(model.settings, { batch: 1, threads: 1, warmup: 2, repeats: 5 });
+    assert.deepEqual(model.settings, { batch: 1, threads: 1, warmup: 2, repeats: 5, precision: "fp32" });
     assert.deepEqual([model.measured.fit.length, model.measured.check.length], [8, 3]);
     assert.deepEqual([model.accuracy.fit.architectures, model.accuracy.check.architectures], [8, 3]);
     for (const m of [...model.measured.fit, ...model.measured.check])

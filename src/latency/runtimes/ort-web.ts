@@ -211,7 +211,7 @@ export const ortWebRuntime: ProbeRuntime = {
       const setup =
         `${loaded.threads} WASM thread${loaded.threads === 1 ? "" : "s"}` +
         (loaded.isolated ? "" : " (the page is not cross-origin isolated)") +
-        ', graph optimisation "all", BN folded';
+        `, graph optimisation "all", BN folded${o.int8 ? ", int8 QDQ" : ""}`;
       return {
         setup,
         async run() {
