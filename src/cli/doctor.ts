@@ -20,7 +20,7 @@ export function registerDoctor(program: Command): void {
           : "n/a";
         console.log(
           [
-            `CPU             ${r.cpuModel} (${r.cpuKind})`,
+            `CPU             ${r.cpuModel} (${r.cpuKind}${r.noVnni ? ", no VNNI" : ""})`,
             `libtorch        ${r.torchVersion} (${r.parallelBackend}, CPU capability ${r.cpuCapability})`,
             `BLAS            ${r.blasLibrary ?? "unknown"}`,
             `OpenBLAS core   ${core}, ${r.openblasThreads ?? "?"} BLAS threads`,

@@ -38,7 +38,11 @@ export function registerQuantize(program: Command): void {
         .choices(OBSERVER_KINDS)
         .default("minmax"),
     )
-    .option("--reduce-range", "7-bit weights, for x86 CPUs without VNNI (avoids U8S8 saturation)")
+    .option(
+      "--reduce-range",
+      "7-bit weights, which avoid U8S8 saturation (default on x86 CPUs without VNNI; see lithe doctor)",
+    )
+    .option("--no-reduce-range", "8-bit weights even on a CPU without VNNI")
     .requiredOption("--out <file>", "the int8 .onnx file to write")
     .option("--json", "print one JSON object instead of text")
     .action(async (o: QuantizeFlags) => {
@@ -50,7 +54,7 @@ export function registerQuantize(program: Command): void {
         calibrationImages: o.calibration,
         batchSize: o.batchSize,
         observer: o.observer,
-        reduceRange: o.reduceRange ?? false,
+        ...(o.reduceRange === undefined ? {} : { reduceRange: o.reduceRange }),
         out: o.out,
       });
       if (o.json) {
@@ -59,7 +63,7 @@ export function registerQuantize(program: Command): void {
       }
       const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
       console.log(
-        `${r.out}: ${r.arch}, calibrated on ${r.calibrationImages} training images (${r.observer})`,
+        `${r.out}: ${r.arch}, calibrated on ${r.calibrationImages} training images (${r.observer}${r.reduceRange ? ", 7-bit weights" : ""})`,
       );
       console.log(
         `test top-1 on ${r.testImages} images in ONNX Runtime: fp32 ${percent(r.fp32.top1)} (${mb(r.fp32.bytes)}), int8 ${percent(r.int8.top1)} (${mb(r.int8.bytes)})`,

@@ -16,6 +16,13 @@ export function cpuKindOf(cpuFlags: ReadonlySet<string>): "AVX-512" | "AVX2" | "
   return cpuFlags.has("avx2") ? "AVX2" : "no AVX2";
 }
 
+/**
+ * Whether these flags are an x86 CPU without VNNI (AVX512-VNNI or AVX-VNNI), whose int8 kernels
+ * (U8S8 through vpmaddubsw) saturate 16-bit sums on 8-bit weights: 7-bit weights avoid it.
+ */
+export const x86WithoutVnni = (cpuFlags: ReadonlySet<string>): boolean =>
+  cpuFlags.has("sse2") && !cpuFlags.has("avx512_vnni") && !cpuFlags.has("avx_vnni");
+
 export function readCpuFlags(): Set<string> {
   try {
     const info = readFileSync("/proc/cpuinfo", "utf8");

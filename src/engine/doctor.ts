@@ -3,7 +3,7 @@
 import { realpathSync } from "node:fs";
 import { cpus } from "node:os";
 import { noGrad } from "./autograd.js";
-import { cpuKindOf, readCpuFlags } from "./blas-env.js";
+import { cpuKindOf, readCpuFlags, x86WithoutVnni } from "./blas-env.js";
 import { type BuildInfo, buildInfo, getNumThreads } from "./runtime.js";
 import { tidy } from "./scope.js";
 import { randn, type Tensor, tensor } from "./tensor.js";
@@ -12,6 +12,8 @@ export interface DoctorReport {
   cpuModel: string;
   /** "AVX-512", "AVX2" (AVX2 without AVX-512) or "no AVX2": the CPU kinds the test suite must pass on. */
   cpuKind: string;
+  /** An x86 CPU without VNNI: lithe quantize keeps weights on 7 bits by default there. */
+  noVnni: boolean;
   torchVersion: string;
   blasLibrary: string | null;
   openblasCore: string | null;
@@ -115,6 +117,7 @@ export function runDoctor({ gemmSize = 2048 } = {}): DoctorReport {
   return {
     cpuModel: cpus()[0]?.model.trim() ?? "unknown",
     cpuKind: cpuKindOf(readCpuFlags()),
+    noVnni: x86WithoutVnni(readCpuFlags()),
     torchVersion: info.torchVersion,
     blasLibrary,
     openblasCore: info.blas?.openblasCore ?? null,

@@ -5,6 +5,7 @@
 // only the other values' ranges are calibrated. Its "fp32" figure is the float export of those weights.
 
 import { printArch } from "../arch/format.js";
+import { readCpuFlags, x86WithoutVnni } from "../engine/blas-env.js";
 import type { ObserverKind } from "../quant/observers.js";
 import type { DataOptions } from "../train/options.js";
 import { openTrainedModel } from "../train/run.js";
@@ -29,7 +30,7 @@ export interface QuantizeRunOptions {
   batchSize?: number;
   /** How activation ranges are observed (default "minmax"). */
   observer?: ObserverKind;
-  /** 7-bit weights, for x86 CPUs without VNNI (see QdqOptions). Default false. */
+  /** 7-bit weights (see QdqOptions). Default: on x86 CPUs without VNNI, whose U8S8 kernels saturate. */
   reduceRange?: boolean;
   /** The int8 .onnx file to write. */
   out: string;
@@ -40,6 +41,8 @@ export interface QuantizeRunResult {
   arch: string;
   calibrationImages: number;
   observer: ObserverKind;
+  /** Whether weights were kept on 7 bits. */
+  reduceRange: boolean;
   testImages: number;
   fp32: { top1: number; bytes: number };
   int8: { top1: number; bytes: number };
@@ -97,11 +100,12 @@ export async function runQuantize(o: QuantizeRunOptions): Promise<QuantizeRunRes
   const calibration = makeLoader(trained.train, trained.data, batching, false);
   const test = makeLoader(trained.test, trained.data, batching, false);
   try {
+    const reduceRange = o.reduceRange ?? x86WithoutVnni(readCpuFlags());
     const batches = await firstBatches(calibration, calibrationImages);
     const ranges = await calibrateRanges(fp32, batches, o.observer ?? "minmax");
     const int8 = encodeModel(
       quantizeQdq(fp32, ranges, {
-        reduceRange: o.reduceRange ?? false,
+        reduceRange,
         ...(learned ? { weightSteps: learned.weightSteps, layerInputRanges: learned.inputRanges } : {}),
       }),
     );
@@ -118,6 +122,7 @@ export async function runQuantize(o: QuantizeRunOptions): Promise<QuantizeRunRes
       arch: printArch(trained.arch),
       calibrationImages: batches.reduce((n, b) => n + (b.shape[0] as number), 0),
       observer: o.observer ?? "minmax",
+      reduceRange,
       testImages: f.images,
       fp32: { top1: f.top1, bytes: fp32Bytes.length },
       int8: { top1: q.top1, bytes: int8.length },

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import { readCpuFlags, x86WithoutVnni } from "../../src/engine/blas-env.js";
 import { fails, lithe } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lithe-quantize-"));
@@ -66,13 +67,17 @@ describe("lithe quantize", () => {
     assert.equal(q.calibrationImages, 64);
     assert.equal(statSync(out).size, q.int8.bytes);
     assert.ok(q.int8.bytes < 0.4 * q.fp32.bytes, `${q.int8.bytes} B vs ${q.fp32.bytes} B`);
-    for (const observer of ["percentile", "entropy"]) {
+    // percentile with the CPU's default weight range, entropy with 7-bit weights asked for
+    for (const [observer, range] of [
+      ["percentile", []],
+      ["entropy", ["--reduce-range"]],
+    ] as const) {
       const p = lithe([
         "quantize",
         "--weights",
         weights,
         ...data,
-        "--reduce-range",
+        ...range,
         "--observer",
         observer,
         "--out",
@@ -82,10 +87,12 @@ describe("lithe quantize", () => {
       assert.equal(p.code, 0, p.stderr);
       const clipped = JSON.parse(p.stdout) as {
         observer: string;
+        reduceRange: boolean;
         fp32: { top1: number };
         int8: { top1: number };
       };
       assert.equal(clipped.observer, observer);
+      assert.equal(clipped.reduceRange, range.length > 0 || x86WithoutVnni(readCpuFlags()));
       assert.equal(clipped.fp32.top1, q.fp32.top1);
       assert.ok(Math.abs(clipped.int8.top1 - q.fp32.top1) <= 0.05, `${observer}: int8 ${clipped.int8.top1}`);
     }
