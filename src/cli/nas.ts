@@ -79,6 +79,7 @@ function registerSearch(program: Command): void {
       "BitOps limit (FLOPs x weight bits x input bits) for a quantization supernet, e.g. 1.2G",
       siCount,
     )
+    .option("--min-bitops <x>", "with --bitops: a floor, so the search spends its budget", siCount)
     .action(async (o: SearchFlags) => {
       const { runSearch } = await import("../nas/spos.js");
       await searchFromFlags(o, o.supernet, o.lut, runSearch, officialColumn);

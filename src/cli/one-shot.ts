@@ -48,6 +48,9 @@ export interface LimitFlags {
   flops?: number;
   params?: number;
   bitops?: number;
+  minFlops?: number;
+  minParams?: number;
+  minBitops?: number;
 }
 
 /** Flags of a one-shot search command (`lithe search`, `lithe prune search`). */
@@ -171,7 +174,13 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
 export const limitOptions = (cmd: Command): Command =>
   cmd
     .option("--flops <x>", "FLOPs limit (multiply-adds), e.g. 12M", siCount)
-    .option("--params <x>", "parameter limit, e.g. 400k", siCount);
+    .option("--params <x>", "parameter limit, e.g. 400k", siCount)
+    .option(
+      "--min-flops <x>",
+      "with --flops: a floor, so the search spends its budget (candidates below it are never evaluated)",
+      siCount,
+    )
+    .option("--min-params <x>", "with --params: a floor", siCount);
 
 /** The limits that were given, as the libraries take them. */
 export const limitValues = (o: LimitFlags & { latency?: number }): CostLimits => ({
@@ -179,14 +188,23 @@ export const limitValues = (o: LimitFlags & { latency?: number }): CostLimits =>
   ...(o.params === undefined ? {} : { params: o.params }),
   ...(o.bitops === undefined ? {} : { bitops: o.bitops }),
   ...(o.latency === undefined ? {} : { latency: o.latency }),
+  ...(o.minFlops === undefined && o.minParams === undefined && o.minBitops === undefined
+    ? {}
+    : {
+        min: {
+          ...(o.minFlops === undefined ? {} : { flops: o.minFlops }),
+          ...(o.minParams === undefined ? {} : { params: o.minParams }),
+          ...(o.minBitops === undefined ? {} : { bitops: o.minBitops }),
+        },
+      }),
 });
 
 /** The limits in a file name, e.g. "flops30.00M-params400.0K" ("unconstrained" without any). */
 export const limitsSlug = (o: LimitFlags & { latency?: number }): string =>
   [
-    o.flops && `flops${si(o.flops)}`,
-    o.params && `params${si(o.params)}`,
-    o.bitops && `bitops${si(o.bitops)}`,
+    o.flops && `flops${o.minFlops ? `${si(o.minFlops)}to` : ""}${si(o.flops)}`,
+    o.params && `params${o.minParams ? `${si(o.minParams)}to` : ""}${si(o.params)}`,
+    o.bitops && `bitops${o.minBitops ? `${si(o.minBitops)}to` : ""}${si(o.bitops)}`,
     o.latency && `latency${o.latency}ms`,
   ]
     .filter(Boolean)

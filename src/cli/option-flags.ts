@@ -13,6 +13,9 @@ const COMMON: Readonly<Record<string, string>> = {
   "limits.params": "--params",
   "limits.latency": "--latency",
   "limits.bitops": "--bitops",
+  "limits.min.flops": "--min-flops",
+  "limits.min.params": "--min-params",
+  "limits.min.bitops": "--min-bitops",
   "distill.temperature": "--kd-temperature",
   "distill.weight": "--kd-weight",
 };

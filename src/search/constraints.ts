@@ -9,7 +9,11 @@ export interface Violation {
   name: string;
   value: number;
   max: number;
+  min?: number;
 }
+
+/** Whether `value` is within constraint c: at most its limit and at least its floor. */
+const within = (c: Constraint, value: number) => value <= c.max && !(value < (c.min ?? -Infinity));
 
 /** A value as printed in messages: 30M, 1.2M, 850k for "si"; 8ms for "ms" (3 significant digits). */
 export function formatCost(value: number, unit: Profiler["unit"]): string {
@@ -30,18 +34,29 @@ const unitOf = (constraints: readonly Constraint[], name: string) =>
 /** Every constraint g breaks, with its value and limit (empty if g is legal). */
 export function violations(g: Genotype, constraints: readonly Constraint[]): Violation[] {
   return constraints
-    .map((c) => ({ name: c.profiler.name, value: c.profiler.measure(g), max: c.max }))
-    .filter((v) => !(v.value <= v.max));
+    .map((c) => ({ c, value: c.profiler.measure(g) }))
+    .filter(({ c, value }) => !within(c, value))
+    .map(({ c, value }) => ({
+      name: c.profiler.name,
+      value,
+      max: c.max,
+      ...(c.min === undefined ? {} : { min: c.min }),
+    }));
 }
 
 export function isLegal(g: Genotype, constraints: readonly Constraint[]): boolean {
-  return constraints.every((c) => c.profiler.measure(g) <= c.max);
+  return constraints.every((c) => within(c, c.profiler.measure(g)));
 }
 
-/** "flops <= 30M, params <= 1.2M" ("no constraints" for none). */
+/** "flops <= 30M, 1.1G <= bitops <= 1.2G" ("no constraints" for none). */
 export function describeConstraints(constraints: readonly Constraint[]): string {
   if (constraints.length === 0) return "no constraints";
-  return constraints.map((c) => `${c.profiler.name} <= ${formatCost(c.max, c.profiler.unit)}`).join(", ");
+  return constraints
+    .map((c) => {
+      const floor = c.min === undefined ? "" : `${formatCost(c.min, c.profiler.unit)} <= `;
+      return `${floor}${c.profiler.name} <= ${formatCost(c.max, c.profiler.unit)}`;
+    })
+    .join(", ");
 }
 
 /**
@@ -56,6 +71,8 @@ export function checkFeasible(
   tries = 100000,
 ): void {
   for (const c of constraints) {
+    if (c.min !== undefined && !(c.min <= c.max))
+      throw new Error(`${describeConstraints([c])} is impossible: the floor is above the limit`);
     const minimum = c.profiler.minimum?.();
     if (minimum !== undefined && minimum > c.max) {
       throw new Error(
@@ -65,7 +82,8 @@ export function checkFeasible(
     }
   }
   if (constraints.length === 0) return;
-  if (space.ordered) {
+  // The cheapest architecture decides only without floors (with one, it may be too cheap).
+  if (space.ordered && constraints.every((c) => c.min === undefined)) {
     const broken = violations(cheapestGenotype(space), constraints)[0];
     if (!broken) return;
     throw new Error(
@@ -85,6 +103,8 @@ export interface CostLimits {
   latency?: number;
   /** BitOps: only for spaces that choose bit widths. */
   bitops?: number;
+  /** Floors of the FLOPs, params and BitOps (Constraint.min); each needs its limit. */
+  min?: Pick<CostLimits, "flops" | "params" | "bitops">;
 }
 
 /**
@@ -93,17 +113,25 @@ export interface CostLimits {
  */
 export function costLimits(
   profilers: CostProfilers,
-  limits: Pick<CostLimits, "flops" | "params" | "bitops">,
+  limits: Pick<CostLimits, "flops" | "params" | "bitops" | "min">,
   more: readonly Constraint[] = [],
 ): { constraints: Constraint[]; report: Profiler[] } {
   const constraints: Constraint[] = [];
-  if (limits.flops !== undefined) constraints.push({ profiler: profilers.flops, max: limits.flops });
-  if (limits.params !== undefined) constraints.push({ profiler: profilers.params, max: limits.params });
-  if (limits.bitops !== undefined) {
-    if (!profilers.bitops)
-      throw optionError`a BitOps limit (${option("limits.bitops")}) needs a space that chooses bit widths (a quantization space)`;
-    constraints.push({ profiler: profilers.bitops, max: limits.bitops });
-  }
+  const limit = (name: "flops" | "params" | "bitops", profiler: Profiler) => {
+    const max = limits[name];
+    const min = limits.min?.[name];
+    if (max === undefined) {
+      if (min !== undefined)
+        throw optionError`a floor (${option(`limits.min.${name}`)}) needs its limit (${option(`limits.${name}`)})`;
+      return;
+    }
+    constraints.push({ profiler, max, ...(min === undefined ? {} : { min }) });
+  };
+  limit("flops", profilers.flops);
+  limit("params", profilers.params);
+  if (limits.bitops !== undefined && !profilers.bitops)
+    throw optionError`a BitOps limit (${option("limits.bitops")}) needs a space that chooses bit widths (a quantization space)`;
+  if (profilers.bitops) limit("bitops", profilers.bitops);
   constraints.push(...more);
   const all = [profilers.flops, profilers.params, ...(profilers.bitops ? [profilers.bitops] : [])];
   const report = all.filter((p) => !constraints.some((c) => c.profiler === p));

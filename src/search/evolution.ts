@@ -106,7 +106,11 @@ function startState(
     options,
     space: space.name,
     constraints: describeConstraints(constraints),
-    limits: constraints.map((c) => ({ name: c.profiler.name, max: c.max })),
+    limits: constraints.map((c) => ({
+      name: c.profiler.name,
+      max: c.max,
+      ...(c.min === undefined ? {} : { min: c.min }),
+    })),
     generation: 0,
     random: random.state,
     exhausted: false,

@@ -24,7 +24,7 @@ export function largestGenotype(space: GeneSpace): Genotype {
   return Object.fromEntries(space.genes.map((gene) => [gene.label, gene.values.at(-1) as string | number]));
 }
 
-const isWithin = (g: Genotype, constraints: readonly Constraint[]) =>
+const isUnderLimits = (g: Genotype, constraints: readonly Constraint[]) =>
   constraints.every((c) => c.profiler.measure(g) <= c.max);
 
 /**
@@ -32,13 +32,14 @@ const isWithin = (g: Genotype, constraints: readonly Constraint[]) =>
  * among those not yet at their first value steps down one value. Under a tight limit, where rejection
  * alone would almost never succeed (24 MobileNetV2 width genes all small), this still ends at a legal
  * architecture near the limit whenever the cheapest one is legal. Elsewhere the draw is returned as is.
+ * Floors (Constraint.min) are not repaired: a draw under one is for the caller's legality check to refuse.
  */
 export function sampleLegal(space: GeneSpace, constraints: readonly Constraint[], random: Random): Genotype {
   const drawn = sampleGenotype(space, random);
   if (!space.ordered) return drawn;
   const g: Record<string, string | number> = { ...drawn };
   const index = space.genes.map((gene) => gene.values.indexOf(g[gene.label] as string | number));
-  while (!isWithin(g, constraints)) {
+  while (!isUnderLimits(g, constraints)) {
     const movable = index.flatMap((i, gene) => (i > 0 ? [gene] : []));
     if (movable.length === 0) break;
     const gene = random.pick(movable);

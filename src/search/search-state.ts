@@ -52,7 +52,7 @@ export interface SearchState {
   space: string;
   /** describeConstraints() of the constraints, for people; `limits` holds the exact values. */
   constraints: string;
-  limits: { name: string; max: number }[];
+  limits: { name: string; max: number; min?: number }[];
   /** Generations fully evaluated. */
   generation: number;
   /** The search Random's state after drawing the last completed generation. */

@@ -46,6 +46,11 @@ export interface CostProfilers {
 export interface Constraint {
   profiler: Profiler;
   max: number;
+  /**
+   * A floor: candidates must cost at least this, so the search spends its budget (the official SPOS
+   * search samples FLOPs bins just under the limit for the same reason).
+   */
+  min?: number;
 }
 
 /** Scores a legal genotype; higher is better (top-1 accuracy on the hold-out split for SPOS). */

@@ -3,7 +3,13 @@
 // evolution beating random search, impossible constraints failing before any evaluation, exhaustion.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkFeasible, describeConstraints, isLegal, violations } from "../../src/search/constraints.js";
+import {
+  checkFeasible,
+  costLimits,
+  describeConstraints,
+  isLegal,
+  violations,
+} from "../../src/search/constraints.js";
 import {
   type Candidate,
   EVOLUTION_DEFAULTS,
@@ -112,6 +118,28 @@ describe("constraints", () => {
     assert.equal(isLegal(g, constraints.slice(1)), true);
   });
 
+  it("with a floor: a genotype below it breaks the constraint, and a floor above its limit is refused", () => {
+    const g = sampleGenotype(SPACE, new Random(3));
+    const f = FLOPS.measure(g);
+    const floored = { profiler: FLOPS, max: f + 10, min: f + 1 };
+    assert.deepEqual(violations(g, [floored]), [{ name: "flops", value: f, max: f + 10, min: f + 1 }]);
+    assert.equal(isLegal(g, [floored]), false);
+    assert.equal(isLegal(g, [{ ...floored, min: f }]), true, "the floor itself is legal");
+    assert.equal(describeConstraints([{ profiler: FLOPS, max: 30e6, min: 27e6 }]), "27M <= flops <= 30M");
+    const profilers = { flops: FLOPS, params: PARAMS };
+    assert.deepEqual(costLimits(profilers, { flops: 9, min: { flops: 5 } }).constraints, [
+      { profiler: FLOPS, max: 9, min: 5 },
+    ]);
+    assert.throws(
+      () => costLimits(profilers, { params: 9, min: { flops: 5 } }),
+      /a floor \(option limits\.min\.flops\) needs its limit \(option limits\.flops\)/,
+    );
+    assert.throws(
+      () => checkFeasible(SPACE, [{ profiler: FLOPS, max: 2e6, min: 3e6 }], new Random(0)),
+      /^Error: 3M <= flops <= 2M is impossible: the floor is above the limit$/,
+    );
+  });
+
   it("finds no legal draw for a limit below every cost and names the number of draws", () => {
     const noMinimum: Profiler = { name: "latency", unit: "ms", measure: () => 3 };
     assert.throws(
@@ -155,6 +183,21 @@ describe("evolutionary search", () => {
       assert.equal(state.candidates.length, evaluator.calls.length);
     }
     assert.ok(rejected > 0, "the limits never rejected a drawn genotype, so the test proved nothing");
+  });
+
+  it("with a floor, evaluates only candidates between floor and limit, for both methods", async () => {
+    const random = new Random(7);
+    const limit = quantileLimit(FLOPS, 0.7, random);
+    const floor = quantileLimit(FLOPS, 0.4, random).max;
+    for (const run of [evolve, randomSearch]) {
+      const evaluator = matchEvaluator(SPACE, TARGET);
+      await run({ space: SPACE, evaluator, constraints: [{ ...limit, min: floor }], options: SMALL });
+      assert.ok(evaluator.calls.length > 0);
+      for (const g of evaluator.calls) {
+        const f = FLOPS.measure(g);
+        assert.ok(f >= floor && f <= limit.max, `${f} outside [${floor}, ${limit.max}]`);
+      }
+    }
   });
 
   it("replays exactly from a seed and differs across seeds", async () => {
