@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from "../export/opsets.js";
 import { nonNegativeInt, positiveInt } from "./args.js";
+import { printQuantized } from "./quantize.js";
 
 interface ExportFlags {
   model?: string;
@@ -14,6 +15,7 @@ interface ExportFlags {
   inChannels?: number;
   opset: number;
   seed: number;
+  data: string;
   json?: boolean;
 }
 
@@ -46,9 +48,25 @@ export function registerExport(program: Command): void {
     .option("--in-channels <c>", "input channels", positiveInt)
     .option("--opset <n>", `ONNX opset (${MIN_OPSET} to ${MAX_OPSET})`, opset, DEFAULT_OPSET)
     .option("--seed <n>", "seed of the fresh initialisation and of the check batch", nonNegativeInt, 0)
+    .option(
+      "--data <spec>",
+      "a quantization-aware run, whose export is its int8 QDQ file (as lithe quantize writes it): the data its conv outputs are calibrated on",
+      "fashion-mnist",
+    )
     .option("--json", "print one JSON object instead of text")
     .action(async (o: ExportFlags) => {
-      const { runExport } = await import("../export/run.js");
+      const { runExport, isQuantizationAwareRun } = await import("../export/run.js");
+      if (o.weights && (await isQuantizationAwareRun(o.weights, o.model))) {
+        const { runQuantize } = await import("../export/quantize-run.js");
+        const r = await runQuantize({
+          weights: o.weights,
+          ...(o.model === undefined ? {} : { model: o.model }),
+          data: { source: o.data },
+          out: o.out,
+        });
+        printQuantized(r, o.json ?? false);
+        return;
+      }
       const r = await runExport({
         ...(o.model === undefined ? {} : { model: o.model }),
         ...(o.weights === undefined ? {} : { weights: o.weights }),

@@ -1,6 +1,7 @@
 // `lithe quantize`: post-training static int8 quantization of a trained run; flag parsing and output
 // around src/export/quantize-run.ts (which does the work).
 import { type Command, Option } from "commander";
+import type { QuantizeRunResult } from "../export/quantize-run.js";
 import { OBSERVER_KINDS, type ObserverKind } from "../quant/observers.js";
 import { positiveInt } from "./args.js";
 import { percent } from "./train.js";
@@ -57,16 +58,21 @@ export function registerQuantize(program: Command): void {
         ...(o.reduceRange === undefined ? {} : { reduceRange: o.reduceRange }),
         out: o.out,
       });
-      if (o.json) {
-        console.log(JSON.stringify(r));
-        return;
-      }
-      const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
-      console.log(
-        `${r.out}: ${r.arch}, calibrated on ${r.calibrationImages} training images (${r.observer}${r.reduceRange ? ", 7-bit weights" : ""})`,
-      );
-      console.log(
-        `test top-1 on ${r.testImages} images in ONNX Runtime: fp32 ${percent(r.fp32.top1)} (${mb(r.fp32.bytes)}), int8 ${percent(r.int8.top1)} (${mb(r.int8.bytes)})`,
-      );
+      printQuantized(r, o.json ?? false);
     });
+}
+
+/** What `lithe quantize` (and `lithe export` of a quantization-aware run) prints of its result. */
+export function printQuantized(r: QuantizeRunResult, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(r));
+    return;
+  }
+  const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
+  console.log(
+    `${r.out}: ${r.arch}, calibrated on ${r.calibrationImages} training images (${r.observer}${r.reduceRange ? ", 7-bit weights" : ""})`,
+  );
+  console.log(
+    `test top-1 on ${r.testImages} images in ONNX Runtime: fp32 ${percent(r.fp32.top1)} (${mb(r.fp32.bytes)}), int8 ${percent(r.int8.top1)} (${mb(r.int8.bytes)})`,
+  );
 }

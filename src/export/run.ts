@@ -54,6 +54,13 @@ export function checkOutPath(out: string): void {
   if (isFolder(out)) throw optionError`${option("out")} ${out}: is a folder, expected a file name`;
 }
 
+/** Whether `weights` (of the architecture `model`, or of their run's) were trained quantization-aware. */
+export async function isQuantizationAwareRun(weights: string, model?: string): Promise<boolean> {
+  const arch =
+    model === undefined ? (await import("../train/setup.js")).archOfRun(weights) : resolveArch(model);
+  return arch.quant !== undefined;
+}
+
 /** Classes and input channels as the weights have them: the last linear layer and the first conv. */
 function shapeFromWeights(arch: Arch, weights: ReadonlyMap<string, Tensor>): Partial<CommonArch> {
   const { ops } = listOps(planOf(arch), { c: arch.inChannels, h: arch.inputSize, w: arch.inputSize });

@@ -2,7 +2,7 @@
 // top-1 it reports (ONNX Runtime, BN folded) is the one `lithe eval` measures on libtorch, the int8
 // top-1 follows it, the file is smaller; bad flags and data that do not fit write nothing.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -96,6 +96,42 @@ describe("lithe quantize", () => {
       assert.equal(clipped.fp32.top1, q.fp32.top1);
       assert.ok(Math.abs(clipped.int8.top1 - q.fp32.top1) <= 0.05, `${observer}: int8 ${clipped.int8.top1}`);
     }
+  });
+
+  it("lithe export of a quantization-aware run writes the int8 QDQ file", () => {
+    const qat = join(dir, "qat");
+    const t = lithe([
+      "train",
+      ...data,
+      "--quant",
+      "w4a4",
+      "--init",
+      weights,
+      "--steps",
+      "2",
+      "--batch-size",
+      "32",
+      "--workers",
+      "0",
+      "--quiet",
+      "--out",
+      qat,
+    ]);
+    assert.equal(t.code, 0, t.stderr);
+    const int8 = join(dir, "qat-int8.onnx");
+    const e = lithe([
+      "export",
+      "--weights",
+      join(qat, "model.safetensors"),
+      ...data,
+      "--out",
+      int8,
+      "--json",
+    ]);
+    assert.equal(e.code, 0, e.stderr);
+    const r = JSON.parse(e.stdout) as { int8: { bytes: number }; fp32: { bytes: number } };
+    assert.equal(statSync(int8).size, r.int8.bytes);
+    assert.ok(readFileSync(int8).includes("QuantizeLinear"), "a QDQ file");
   });
 
   it("refuses a missing folder, data that does not fit, and a bad calibration count, writing nothing", () => {
