@@ -16,6 +16,9 @@ import { leastSquares } from "./least-squares.js";
 /** The reconstruction's relative ridge (src/prune/least-squares.ts), far below any real curvature. */
 const RIDGE = 1e-6;
 
+/** Coefficients below this share of the largest count as zero in the channel selection. */
+const NEGLIGIBLE = 1e-9;
+
 export interface ChannelPruningConfig {
   /** Feature-map points sampled per image and layer (official 10). */
   points: number;
@@ -103,7 +106,11 @@ type Selector = (alpha: number) => Float64Array;
  */
 function selectChannels(select: Selector, keepCount: number): { kept: number[]; alpha: number } {
   const upper = Math.floor(1.1 * keepCount);
-  const count = (b: Float64Array) => b.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0);
+  // Rounding leaves ~1e-17 on a column identical to a chosen one; such a channel is not kept.
+  const count = (b: Float64Array) => {
+    const top = b.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    return b.reduce((s, v) => s + (Math.abs(v) > NEGLIGIBLE * top ? 1 : 0), 0);
+  };
   let alpha = 1e-3;
   let lo = 0;
   let beta = select(alpha);
