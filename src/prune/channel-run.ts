@@ -66,7 +66,11 @@ async function firstImages(
     await loader.close();
   }
   const x = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  parts.reduce((at, p) => (x.set(p, at), at + p.length), 0);
+  let at = 0;
+  for (const p of parts) {
+    x.set(p, at);
+    at += p.length;
+  }
   return tensor(x, { shape: [taken, ...shape.slice(1)] });
 }
 
