@@ -342,6 +342,25 @@ function registerChannels(prune: Command): void {
   });
 }
 
+function registerL1(prune: Command): void {
+  prune
+    .command("l1")
+    .description(
+      "the L1-norm filter pruning baseline (Li et al., ICLR 2017) of a trained VGG at the per-layer widths of a pruned description: each conv keeps its filters of largest sum |w|, no reconstruction (fine-tune with `lithe train --init`)",
+    )
+    .requiredOption("--weights <file>", "trained weights, e.g. runs/<run>/model.safetensors")
+    .requiredOption(
+      "--like <file>",
+      "a pruned description to match, e.g. the best.json of `lithe prune channels`",
+    )
+    .requiredOption("--out <dir>", "where best.json and model.safetensors go")
+    .action(async (o: { weights: string; like: string; out: string }) => {
+      const { runL1Pruning } = await import("../prune/l1-filters.js");
+      const { arch } = runL1Pruning(o);
+      console.log(`${o.out}: L1-norm filter pruning to widths ${arch.channels?.join(" ")}`);
+    });
+}
+
 export function registerPrune(program: Command): void {
   const prune = program
     .command("prune")
@@ -353,4 +372,5 @@ export function registerPrune(program: Command): void {
   registerBaseline(prune);
   registerLatencyModel(prune);
   registerChannels(prune);
+  registerL1(prune);
 }

@@ -43,14 +43,14 @@ export interface LayerReport {
 }
 
 /** The conv layers of features with the modules up to the next conv (BN, ReLU, maxpool). */
-interface Stage {
+export interface Stage {
   name: string;
   conv: Conv2d;
   bn: { name: string; module: BatchNorm2d } | null;
   post: Module[];
 }
 
-function stagesOf(model: Module): Stage[] {
+export function stagesOf(model: Module): Stage[] {
   const features = model.children().find(([n]) => n === "features")?.[1];
   if (!features) throw new Error("channel pruning: the model has no features");
   const stages: Stage[] = [];
@@ -243,8 +243,11 @@ function pruneInputs(
   return { kept, weight, report };
 }
 
-/** The pruned state dict: conv i's reconstructed weight, its filters and BN channels cut to conv i+1's kept inputs. */
-function prunedState(
+/**
+ * The pruned state dict: conv i gets `weights[i]` (its input channels already cut), its filters, bias
+ * and BN channels cut to `keptInputs[i + 1]` (the kept inputs of conv i+1). Takes over `weights` and `keptInputs`.
+ */
+export function prunedState(
   model: Module,
   stages: Stage[],
   weights: Tensor[],
