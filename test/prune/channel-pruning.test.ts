@@ -125,6 +125,42 @@ describe("lithe prune channels", () => {
     assert.ok(existsSync(join(dir, "finetuned", "model.safetensors")));
   });
 
+  it("prune l1 writes the L1-norm baseline at the same widths, which eval reads", () => {
+    const l1 = join(dir, "l1");
+    const r = lithe([
+      "prune",
+      "l1",
+      "--weights",
+      join(run, "model.safetensors"),
+      "--like",
+      join(out, "best.json"),
+      "--out",
+      l1,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(l1, "best.json"), "utf8")),
+      JSON.parse(readFileSync(join(out, "best.json"), "utf8")),
+    );
+    const e = lithe(["eval", "--weights", join(l1, "model.safetensors"), ...data]);
+    assert.equal(e.code, 0, e.stderr);
+    const wider = join(dir, "wider.json");
+    writeFileSync(wider, JSON.stringify({ ...ARCH, bn: true, channels: [16, ...ARCH.channels.slice(1)] }));
+    fails(
+      [
+        "prune",
+        "l1",
+        "--weights",
+        join(run, "model.safetensors"),
+        "--like",
+        wider,
+        "--out",
+        join(dir, "bad"),
+      ],
+      /--like .* is not the network of --weights with no wider layers/,
+    );
+  });
+
   it("refuses bad input with one line and writes nothing", () => {
     const weights = join(run, "model.safetensors");
     const base = ["prune", "channels", "--weights", weights, ...data, "--out", join(dir, "bad")];
