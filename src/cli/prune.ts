@@ -365,7 +365,7 @@ export function registerPrune(program: Command): void {
   const prune = program
     .command("prune")
     .description(
-      "MetaPruning (a PruningNet and evolutionary search) and channel pruning (LASSO + least squares, with an L1-norm baseline)",
+      "MetaPruning: channel pruning by a PruningNet and evolutionary search; He et al.'s channel pruning (LASSO + least squares) and the L1-norm filter baseline",
     );
   registerTrain(prune);
   registerSearch(prune);
