@@ -120,12 +120,14 @@ function selectChannels(select: Selector, keepCount: number): { kept: number[]; 
     beta = select(alpha);
   }
   let hi = alpha;
-  for (let i = 0; i < 60 && count(beta) < keepCount; i++) {
+  const inRange = (b: Float64Array) => count(b) >= keepCount && count(b) <= upper;
+  for (let i = 0; i < 60 && !inRange(beta); i++) {
     alpha = (lo + hi) / 2;
     beta = select(alpha);
     if (count(beta) > upper) lo = alpha;
     else if (count(beta) < keepCount) hi = alpha;
   }
+  // The count can jump over the range (ties); then the last alpha keeping too many is used.
   if (count(beta) < keepCount) {
     alpha = lo;
     beta = select(lo);
