@@ -22,7 +22,7 @@ const NEGLIGIBLE = 1e-9;
 export interface ChannelPruningConfig {
   /** Feature-map points sampled per image and layer (official 10). */
   points: number;
-  /** Sampled points the LASSO is fitted on (official min(400, samples / 20)). */
+  /** Sampled points the LASSO is fitted on (official 400 of 50,000; all when fewer). */
   lassoRows: number;
   /** Seed of the point sampling. */
   seed: number;
@@ -50,6 +50,7 @@ export interface Stage {
   post: Module[];
 }
 
+/** The stages of a built VGG, in order (its `features` children grouped from each conv on). */
 export function stagesOf(model: Module): Stage[] {
   const features = model.children().find(([n]) => n === "features")?.[1];
   if (!features) throw new Error("channel pruning: the model has no features");
@@ -190,8 +191,8 @@ export function pruneChannels(
       }
     });
   });
-  original.dispose();
-  pruned.dispose();
+  if (original !== x) original.dispose();
+  if (pruned !== x) pruned.dispose();
   return { state: prunedState(model, stages, weights, keptInputs), reports };
 }
 
