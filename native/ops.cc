@@ -49,6 +49,10 @@ BINARY(Ge, at::ge)
 Napi::Value Maximum(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::maximum(T(info, 0), T(info, 1))); }
 Napi::Value Minimum(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::minimum(T(info, 0), T(info, 1))); }
 Napi::Value Matmul(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::matmul(T(info, 0), T(info, 1))); }
+// linalgSolve(A, B): X with A X = B for square A (least squares by the normal equations, src/prune)
+Napi::Value LinalgSolve(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), at::linalg_solve(T(info, 0), T(info, 1)));
+}
 Napi::Value Where(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), at::where(T(info, 0), T(info, 1), T(info, 2)));
 }
@@ -214,6 +218,7 @@ void RegisterOps(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "maximum", Maximum);
   Export(env, exports, "minimum", Minimum);
   Export(env, exports, "matmul", Matmul);
+  Export(env, exports, "linalgSolve", LinalgSolve);
   Export(env, exports, "where", Where);
   Export(env, exports, "clamp", Clamp);
   Export(env, exports, "to", To);

@@ -29,6 +29,7 @@ export {
   type ShuffleNetV1Arch,
   type ShuffleNetV2Arch,
   type ShuffleNetV2PlusArch,
+  type VggArch,
   validateArch,
 } from "./arch/index.js";
 export { manualSeed, noGrad, randn, Tensor, tensor, tidy } from "./engine/index.js";

@@ -12,6 +12,7 @@ export type {
   ShuffleNetV1Arch,
   ShuffleNetV2Arch,
   ShuffleNetV2PlusArch,
+  VggArch,
 } from "./families/index.js";
 export {
   type ArchInput,

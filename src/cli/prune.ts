@@ -1,13 +1,14 @@
 // `lithe prune train`, `lithe prune search` and `lithe prune baseline`: MetaPruning (Liu et al., ICCV
-// 2019) from the shell; flag parsing and output around src/prune (which does the work), with the
-// one-shot flags `lithe supernet train` and `lithe search` share (src/cli/one-shot.ts).
+// 2019) from the shell, with the one-shot flags `lithe supernet train` and `lithe search` share
+// (src/cli/one-shot.ts); `lithe prune channels`: channel pruning (He et al., ICCV 2017). Flag parsing
+// and output around src/prune, which does the work.
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
-import { nonNegativeInt, positiveInt, positiveNumber } from "./args.js";
+import { nonNegativeInt, positiveInt, positiveNumber, siCount } from "./args.js";
 import { si } from "./format.js";
 import { type MeasurementFlags, measurementOptions, measurementSettings } from "./latency.js";
 import {
@@ -22,6 +23,18 @@ import {
   searchFromFlags,
 } from "./one-shot.js";
 import { progressBar } from "./progress.js";
+import { type DataFlags, dataOptions, dataValues } from "./train.js";
+
+interface ChannelsFlags extends DataFlags {
+  weights: string;
+  model?: string;
+  speedup?: number;
+  flops?: number;
+  out: string;
+  images: number;
+  points: number;
+  lassoRows: number;
+}
 
 interface PruneSearchFlags extends OneShotSearchFlags {
   pruningNet: string;
@@ -271,12 +284,84 @@ function registerBaseline(prune: Command): void {
     });
 }
 
+function registerChannels(prune: Command): void {
+  dataOptions(
+    prune
+      .command("channels")
+      .description(
+        "channel pruning (He, Zhang, Sun, ICCV 2017) of a trained VGG: per conv in order, LASSO selects its input channels on sampled feature-map points, least squares reconstructs its weights towards the original network's outputs; writes <out>/best.json and <out>/model.safetensors (fine-tune with `lithe train --init <out>/model.safetensors --model <out>/best.json`). Official sampling is 5,000 images x 10 points and a LASSO on 400 of them; the defaults are scaled down to 500 images for 28-32 px data (a 2x2 map has only 4 points per image)",
+      )
+      .requiredOption("--weights <file>", "trained weights, e.g. runs/<run>/model.safetensors")
+      .option("--model <spec>", "architecture (default: read from the run directory of --weights)")
+      .addOption(new Option("--speedup <x>", "FLOPs ratio original / pruned, above 1").argParser(Number))
+      .addOption(
+        new Option("--flops <n>", "FLOPs of the pruned network, e.g. 50M")
+          .argParser(siCount)
+          .conflicts("speedup"),
+      )
+      .requiredOption("--out <dir>", "where best.json, model.safetensors and layers.jsonl go")
+      .option("--images <n>", "training images sampled (official 5000)", positiveInt, 500)
+      .option("--points <n>", "feature-map points per image and layer (official 10)", positiveInt, 10)
+      .option("--lasso-rows <n>", "sampled points the LASSO is fitted on (official 400)", positiveInt, 400),
+  ).action(async (o: ChannelsFlags) => {
+    const { runChannelPruning } = await import("../prune/channel-run.js");
+    const r = await runChannelPruning({
+      weights: o.weights,
+      ...(o.model === undefined ? {} : { model: o.model }),
+      data: dataValues(o),
+      ...(o.speedup === undefined ? {} : { speedup: o.speedup }),
+      ...(o.flops === undefined ? {} : { flops: o.flops }),
+      out: o.out,
+      images: o.images,
+      points: o.points,
+      lassoRows: o.lassoRows,
+      seed: o.seed,
+      ...(o.threads === undefined ? {} : { threads: o.threads }),
+      onLayer: (l) => {
+        if (!o.json)
+          console.log(
+            `${l.layer}: ${l.kept}/${l.channels} input channels, relative error ${l.removedError.toFixed(4)} removed -> ${l.reconstructedError.toFixed(4)} reconstructed`,
+          );
+      },
+    });
+    const summary = { out: o.out, flops: r.flops, originalFlops: r.originalFlops, channels: r.arch.channels };
+    if (o.json) console.log(JSON.stringify({ ...summary, layers: r.reports }));
+    else
+      console.log(
+        `${o.out}: FLOPs ${si(r.originalFlops)} -> ${si(r.flops)} (${(r.originalFlops / r.flops).toFixed(2)}x), widths ${r.arch.channels?.join(" ")}`,
+      );
+  });
+}
+
+function registerL1(prune: Command): void {
+  prune
+    .command("l1")
+    .description(
+      "the L1-norm filter pruning baseline (Li et al., ICLR 2017) of a trained VGG at the per-layer widths of a pruned description: each conv keeps its filters of largest sum |w|, no reconstruction (fine-tune with `lithe train --init`)",
+    )
+    .requiredOption("--weights <file>", "trained weights, e.g. runs/<run>/model.safetensors")
+    .requiredOption(
+      "--like <file>",
+      "a pruned description to match, e.g. the best.json of `lithe prune channels`",
+    )
+    .requiredOption("--out <dir>", "where best.json and model.safetensors go")
+    .action(async (o: { weights: string; like: string; out: string }) => {
+      const { runL1Pruning } = await import("../prune/l1-filters.js");
+      const { arch } = runL1Pruning(o);
+      console.log(`${o.out}: L1-norm filter pruning to widths ${arch.channels?.join(" ")}`);
+    });
+}
+
 export function registerPrune(program: Command): void {
   const prune = program
     .command("prune")
-    .description("MetaPruning: channel pruning by a PruningNet and evolutionary search");
+    .description(
+      "MetaPruning: channel pruning by a PruningNet and evolutionary search; He et al.'s channel pruning (LASSO + least squares) and the L1-norm filter baseline",
+    );
   registerTrain(prune);
   registerSearch(prune);
   registerBaseline(prune);
   registerLatencyModel(prune);
+  registerChannels(prune);
+  registerL1(prune);
 }

@@ -34,6 +34,7 @@ export {
   arange,
   cat,
   full,
+  linalgSolve,
   ones,
   rand,
   randint,

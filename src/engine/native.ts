@@ -84,6 +84,7 @@ export interface NativeAddon {
   maximum(a: H, b: H): H;
   minimum(a: H, b: H): H;
   matmul(a: H, b: H): H;
+  linalgSolve(a: H, b: H): H;
   where(cond: H, a: H, b: H): H;
   clamp(x: H, min: number | null, max: number | null): H;
   to(x: H, dtype: number): H;

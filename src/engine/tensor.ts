@@ -385,3 +385,8 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
   return new Tensor(native.where(condition.h, a.h, b.h));
 }
+
+/** X with A X = B for a square, invertible A [n, n] and B [n, k] (torch.linalg.solve). */
+export function linalgSolve(a: Tensor, b: Tensor): Tensor {
+  return new Tensor(native.linalgSolve(a.h, b.h));
+}

@@ -1,6 +1,12 @@
 // MetaPruning, the one-shot core's width-search plug-in: the PruningNet, its method, the latency model,
-// and the uniform-width baseline it is compared with.
+// and the uniform-width baseline it is compared with; channel pruning (He et al., ICCV 2017) with its
+// solvers and the L1-norm filter pruning baseline (Li et al., ICLR 2017).
 export { type UniformBaseline, uniformBaseline } from "./baseline.js";
+export { type ChannelPruningConfig, type LayerReport, pruneChannels } from "./channel-pruning.js";
+export { type ChannelPruningOptions, type ChannelPruningResult, runChannelPruning } from "./channel-run.js";
+export { vggWidthsFor } from "./channel-widths.js";
+export { type L1PruningOptions, l1PrunedState, runL1Pruning } from "./l1-filters.js";
+export { type LassoOptions, type LassoProblem, lasso, lassoProblem } from "./lasso.js";
 export {
   buildLatencyModel,
   LATENCY_FEATURES,
@@ -8,6 +14,7 @@ export {
   latencyModelProfiler,
 } from "./latency-model.js";
 export { loadLatencyModel, saveLatencyModel } from "./latency-model-file.js";
+export { leastSquares } from "./least-squares.js";
 export {
   METAPRUNING,
   type PruningNetTrainingOptions,

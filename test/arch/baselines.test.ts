@@ -1,4 +1,4 @@
-// The baseline families MetaPruning prunes (MobileNetV1/V2, ResNet): published FLOPs and params,
+// The baseline families MetaPruning and channel pruning prune (MobileNetV1/V2, ResNet, VGG): published FLOPs and params,
 // torchvision's exact parameter counts and state-dict names, small stems and schema bounds.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -72,6 +72,14 @@ const TORCHVISION_PARAMS: Record<string, number> = {
   resnet18: 11_689_512,
   resnet34: 21_797_672,
   resnet50: 25_557_032,
+  vgg11: 132_863_336,
+  vgg11_bn: 132_868_840,
+  vgg13: 133_047_848,
+  vgg13_bn: 133_053_736,
+  vgg16: 138_357_544,
+  vgg16_bn: 138_365_992,
+  vgg19: 143_667_240,
+  vgg19_bn: 143_678_248,
 };
 
 function assertNear(what: string, actual: number, expected: number, rtol: number, why = "") {
@@ -120,7 +128,7 @@ describe("baseline families: torchvision equivalence", () => {
     assert.equal(countArch(validateArch({ family: "mobilenet_v2", width: 1.3 })).params, 5_386_792);
   });
 
-  for (const model of ["mobilenet_v2_x1_0", "resnet50"]) {
+  for (const model of ["mobilenet_v2_x1_0", "resnet50", "vgg16_bn"]) {
     it(`${model}: plan names equal torchvision's state-dict keys`, () => {
       const fixture = JSON.parse(readFileSync(fixturePath(`torchvision-keys-${model}.json`), "utf8")) as {
         keys: string[];
@@ -141,6 +149,7 @@ describe("baseline families: torchvision equivalence", () => {
     assert.equal(familyDef(archOf("mobilenet_v1_x1_0")).init, "kaiming-fan-out");
     assert.equal(familyDef(archOf("mobilenet_v2_x1_0")).init, "kaiming-fan-out");
     assert.equal(familyDef(archOf("resnet50")).init, "torchvision-resnet");
+    assert.equal(familyDef(archOf("vgg16")).init, "kaiming-fan-out");
   });
 });
 

@@ -70,9 +70,26 @@ describe("lithe prune", () => {
         "--json",
       ],
       baseline: ["--pruning-net", "--space", "--input", "--in-channels", "--classes", "--stem", "--flops"],
+      channels: [
+        "--weights",
+        "--speedup",
+        "--flops",
+        "--out",
+        "--images",
+        "--points",
+        "--lasso-rows",
+        "--data",
+      ],
+      l1: ["--weights", "--like", "--out"],
     };
     assert.match(ok(["--help"]), /\n {2}prune +MetaPruning: channel pruning/);
-    const method = { train: /weight generators/, search: /BN recalibration/, baseline: /uniform-width/ };
+    const method = {
+      train: /weight generators/,
+      search: /BN recalibration/,
+      baseline: /uniform-width/,
+      channels: /LASSO selects its input channels/,
+      l1: /L1-norm filter pruning/,
+    };
     for (const [command, list] of Object.entries(flags)) {
       const help = ok(["prune", command, "--help"]);
       assert.match(help, method[command as keyof typeof method]);

@@ -106,7 +106,10 @@ describe("every registered model exports and runs in ONNX Runtime like lithe (32
         "no BatchNormalization directly after a Conv",
       );
       const bnNodes = (b: Uint8Array) => graphOf(b).nodes.filter((n) => n.opType === "BatchNormalization");
-      assert.ok(foldedBn > 0, "some conv + BN pairs folded");
+      assert.ok(
+        foldedBn > 0 || bnNodes(plain).length === 0,
+        "some conv + BN pairs folded (if there are any)",
+      );
       assert.equal(bnNodes(foldedBytes).length, bnNodes(plain).length - foldedBn);
 
       for (const [kind, diff] of [

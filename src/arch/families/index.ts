@@ -12,6 +12,7 @@ import {
   type ShuffleNetV2PlusArch,
   shufflenetV2Plus,
 } from "./shufflenet-v2-plus.js";
+import { VGG_MODELS, type VggArch, vgg } from "./vgg.js";
 
 export type {
   MobileNetV1Arch,
@@ -21,6 +22,7 @@ export type {
   ShuffleNetV1Arch,
   ShuffleNetV2Arch,
   ShuffleNetV2PlusArch,
+  VggArch,
 };
 
 /** A description of one of the built-in families, discriminated by `family`. */
@@ -31,7 +33,8 @@ export type BuiltinArch =
   | OneshotArch
   | MobileNetV1Arch
   | MobileNetV2Arch
-  | ResNetArch;
+  | ResNetArch
+  | VggArch;
 
 export const BUILTIN_FAMILIES: readonly FamilyDef[] = [
   shufflenetV1,
@@ -41,6 +44,7 @@ export const BUILTIN_FAMILIES: readonly FamilyDef[] = [
   mobilenetV1,
   mobilenetV2,
   resnet,
+  vgg,
 ];
 
 /** Model name -> architecture description (defaults filled in by the schema). */
@@ -52,4 +56,5 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelSpec<BuiltinArch>>> = 
   ...MOBILENET_V1_MODELS,
   ...MOBILENET_V2_MODELS,
   ...RESNET_MODELS,
+  ...VGG_MODELS,
 };
