@@ -1,6 +1,6 @@
 // `lithe bench quant-search`: the declaration of bench/quant-search.ts's subcommand; prints
 // bench-quant-search.json's figures.
-import { commaList, nonNegativeInt, positiveInt, positiveNumber } from "../src/cli/args.js";
+import { commaList, nonNegativeInt, positiveInt, positiveNumber, probability } from "../src/cli/args.js";
 import type { BenchCommand } from "./command.js";
 import type { QuantSearchBenchOptions } from "./quant-search.js";
 
@@ -25,6 +25,12 @@ export const quantSearchCommand: BenchCommand<QuantSearchFlags> = {
       help: "uniform widths compared (2 is the space's floor: its only network under that BitOps is uniform)",
       parse: commaList(positiveInt),
       default: "2,3,4",
+    },
+    {
+      flags: "--floor <share>",
+      help: "searched nets cost at least this share of the uniform net's BitOps (0: no floor), so the search spends its budget",
+      parse: probability,
+      default: 0.9,
     },
     { flags: "--population <n>", help: "search population", parse: positiveInt, default: 10 },
     { flags: "--generations <n>", help: "search generations", parse: positiveInt, default: 4 },

@@ -29,6 +29,8 @@ export interface QuantSearchBenchOptions {
   supernetEpochs: number;
   /** Uniform widths to compare with (each sets a BitOps limit). */
   widths: number[];
+  /** Searched nets cost at least this share of the uniform net's BitOps (0: no floor). */
+  floor: number;
   population: number;
   generations: number;
   /** Training images that recalibrate BN and hold-out images that score each candidate. */
@@ -122,7 +124,7 @@ export async function runQuantSearchBench(o: QuantSearchBenchOptions): Promise<R
     log(`w${k}a${k}: search under ${(bitops / 1e9).toFixed(3)}G BitOps (${o.population} x ${o.generations})`);
     const found = await runSearch({
       net: supernet,
-      limits: { bitops },
+      limits: { bitops, ...(o.floor > 0 ? { min: { bitops: o.floor * bitops } } : {}) },
       run: { out: join(o.out, `search-w${k}a${k}`), resume: o.resume },
       evolution: {
         population: o.population,
