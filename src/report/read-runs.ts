@@ -1,0 +1,89 @@
+// Classifies each report input (a lithe run directory) into a typed record: a training run (lithe
+// train, supernet or PruningNet training: run.json + log.jsonl) or a search (search.jsonl); JSONL
+// lines that do not parse are skipped and named (file:line) in the record's warnings.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Candidate, SearchState } from "../search/search-state.js";
+
+export interface StepLine {
+  step: number;
+  loss: number;
+  top1: number;
+  lr: number;
+}
+
+export interface EpochLine {
+  epoch: number;
+  test_top1?: number;
+}
+
+export interface TrainingRecord {
+  kind: "training";
+  name: string;
+  /** The description's family from run.json: a zoo family, "spos-supernet", a PruningNet's, ... */
+  family: string;
+  steps: StepLine[];
+  epochs: EpochLine[];
+  warnings: string[];
+}
+
+export interface SearchRecord {
+  kind: "search";
+  name: string;
+  method: string;
+  candidates: Candidate[];
+  warnings: string[];
+}
+
+export type RunRecord = TrainingRecord | SearchRecord;
+
+/** The parsed lines of a JSONL file; a line that is not JSON is skipped with a warning "file:line". */
+function readJsonl<T>(path: string, warnings: string[]): T[] {
+  const out: T[] = [];
+  readFileSync(path, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      try {
+        out.push(JSON.parse(line) as T);
+      } catch {
+        warnings.push(`${path}:${i + 1}: truncated or invalid line skipped`);
+      }
+    });
+  return out;
+}
+
+function readJson<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch (error) {
+    throw new Error(`${path}: invalid JSON (${(error as Error).message})`);
+  }
+}
+
+/** The record of run directory `dir`; an Error naming it when it is not a lithe run. */
+export function readRun(dir: string): RunRecord {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new Error(`${dir}: not a lithe run directory (no such directory)`);
+  const name = basename(dir);
+  const warnings: string[] = [];
+  if (existsSync(join(dir, "search.jsonl"))) {
+    const statePath = join(dir, "search-state.json");
+    const method = existsSync(statePath) ? readJson<SearchState>(statePath).method : "search";
+    const candidates = readJsonl<Candidate>(join(dir, "search.jsonl"), warnings);
+    return { kind: "search", name, method, candidates, warnings };
+  }
+  if (existsSync(join(dir, "run.json")) && existsSync(join(dir, "log.jsonl"))) {
+    const run = readJson<{ arch?: { family?: string } }>(join(dir, "run.json"));
+    const lines = readJsonl<{ type?: string } & Record<string, unknown>>(join(dir, "log.jsonl"), warnings);
+    return {
+      kind: "training",
+      name,
+      family: run.arch?.family ?? "unknown",
+      steps: lines.filter((l) => l.type === "step") as unknown as StepLine[],
+      epochs: lines.filter((l) => l.type === "epoch") as unknown as EpochLine[],
+      warnings,
+    };
+  }
+  throw new Error(`${dir}: not a lithe run (no run.json with log.jsonl, no search.jsonl)`);
+}
