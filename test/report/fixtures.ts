@@ -1,0 +1,45 @@
+// Tiny deterministic run directories as lithe writes them (two trainings, an evolution and a random
+// search), for the report tests; the first training's log.jsonl ends in a truncated line.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const jsonl = (lines: readonly unknown[]) => lines.map((l) => `${JSON.stringify(l)}\n`).join("");
+
+function training(dir: string, family: string, offset: number, truncated: boolean): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "run.json"), JSON.stringify({ arch: { family }, config: { epochs: 2 } }));
+  const lines = [
+    { type: "step", step: 1, epoch: 0, loss: 2.3 - offset, top1: 0.1, lr: 0.1 },
+    { type: "step", step: 2, epoch: 0, loss: 2.1 - offset, top1: 0.2, lr: 0.075 },
+    { type: "epoch", step: 2, epoch: 0, train_loss: 2.2, train_top1: 0.15, test_top1: 0.3 + offset },
+    { type: "step", step: 3, epoch: 1, loss: 1.9 - offset, top1: 0.3, lr: 0.05 },
+    { type: "step", step: 4, epoch: 1, loss: 1.7 - offset, top1: 0.4, lr: 0.025 },
+    { type: "epoch", step: 4, epoch: 1, train_loss: 1.8, train_top1: 0.35, test_top1: 0.4 + offset },
+  ];
+  writeFileSync(join(dir, "log.jsonl"), jsonl(lines) + (truncated ? '{"type":"step","step":5,"lo' : ""));
+}
+
+function search(dir: string, method: string, scores: readonly number[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "search-state.json"), JSON.stringify({ version: 1, method, candidates: [] }));
+  const candidates = scores.map((score, i) => ({
+    genotype: { block_1: i % 2 ? "shuffle3x3" : "xception" },
+    score,
+    costs: { flops: 1e6 * (5 + i), params: 1e5 * (9 - i) },
+    generation: Math.floor(i / 2),
+    origin: i < 2 ? "random" : "mutation",
+  }));
+  writeFileSync(join(dir, "search.jsonl"), jsonl(candidates));
+  writeFileSync(join(dir, "best.json"), JSON.stringify({ family: "oneshot", genotype: {} }));
+}
+
+/** Writes the fixture runs under `root`; returns their directories. */
+export function writeFixtureRuns(root: string): { training: string[]; searches: string[] } {
+  const t = [join(root, "train-a"), join(root, "supernet-b")];
+  training(t[0] as string, "shufflenet_v2", 0, true);
+  training(t[1] as string, "spos-supernet", 0.1, false);
+  const s = [join(root, "search-evolution"), join(root, "search-random")];
+  search(s[0] as string, "evolution", [0.2, 0.3, 0.35, 0.5]);
+  search(s[1] as string, "random", [0.25, 0.1, 0.3]);
+  return { training: t, searches: s };
+}

@@ -1,0 +1,90 @@
+// lithe report: the page loads in headless Chromium with no console error and no request beyond
+// file:/data:, every chart has the marks the fixture runs call for, a truncated log line is named on
+// the page, a screenshot is written; a folder that is not a run is one error line and no file.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../../src/latency/runtimes/ort-web.js";
+import { writeReport } from "../../src/report/index.js";
+import { fails, lithe } from "../cli/run-cli.js";
+import { ROOT } from "../helpers.js";
+import { writeFixtureRuns } from "./fixtures.js";
+
+describe("lithe report", () => {
+  it("renders every chart's marks offline, names the truncated line, and is screenshotted", async (t) => {
+    if (!existsSync(CHROMIUM)) return t.skip(`no Chromium at ${CHROMIUM}`);
+    const root = mkdtempSync(join(tmpdir(), "lithe-report-"));
+    const runs = writeFixtureRuns(root);
+    const out = join(root, "report.html");
+    const r = lithe(["report", ...runs.training, ...runs.searches, "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /train-a[/\\]log\.jsonl:7: truncated/);
+
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 820, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("requestfailed", (q) => problems.push(`failed request: ${q.url()}`));
+      await page.route("**/*", (route) => {
+        const url = route.request().url();
+        if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
+        problems.push(`network request: ${url}`);
+        return route.abort();
+      });
+      await page.goto(pathToFileURL(out).href);
+      await page.waitForSelector("figure.chart");
+      assert.deepEqual(problems, []);
+
+      const marks = await page.$$eval("figure.chart", (figures) =>
+        figures.map((f) => ({
+          title: f.querySelector("h2")?.textContent ?? "",
+          lines: f.querySelectorAll('svg g[aria-label="line"] path').length,
+          dots: f.querySelectorAll('svg g[aria-label="dot"] circle').length,
+        })),
+      );
+      assert.deepEqual(marks, [
+        { title: "loss per step", lines: 2, dots: 0 },
+        { title: "train top-1 per step", lines: 2, dots: 0 },
+        { title: "learning rate per step", lines: 2, dots: 0 },
+        { title: "test top-1 per epoch", lines: 2, dots: 0 },
+        // 4 + 3 candidates, and each search's Pareto front
+        { title: "score vs flops", lines: 2, dots: 7 },
+        { title: "score vs params", lines: 2, dots: 7 },
+        { title: "best score so far per generation", lines: 2, dots: 0 },
+      ]);
+      const warning = await page.textContent(".warnings");
+      assert.match(warning ?? "", /train-a[/\\]log\.jsonl:7: truncated or invalid line skipped/);
+
+      const shot = join(root, "report.png");
+      await page.screenshot({ path: shot, fullPage: true });
+      assert.ok(statSync(shot).size > 10_000);
+      // LITHE_REPORT_SCREENSHOT=1 also refreshes the README's picture.
+      if (process.env.LITHE_REPORT_SCREENSHOT === "1")
+        await page.screenshot({ path: join(ROOT, "docs", "report.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("a folder that is not a lithe run: one error line, non-zero exit, nothing written", () => {
+    const root = mkdtempSync(join(tmpdir(), "lithe-report-bad-"));
+    const out = join(root, "report.html");
+    fails(["report", root, "--out", out], /not a lithe run/);
+    fails(["report", join(root, "missing"), "--out", out], /not a lithe run directory/);
+    assert.equal(existsSync(out), false);
+  });
+
+  it("the library refuses before writing when any input is not a run", () => {
+    const root = mkdtempSync(join(tmpdir(), "lithe-report-lib-"));
+    const runs = writeFixtureRuns(root);
+    const out = join(root, "report.html");
+    assert.throws(() => writeReport([...runs.training, root], out), /not a lithe run/);
+    assert.equal(existsSync(out), false);
+  });
+});
