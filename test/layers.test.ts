@@ -20,6 +20,7 @@ const LAYERS = [
   ["latency"],
   ["search"],
   ["nas", "prune"],
+  ["report"],
   ["index.ts"],
   ["cli"],
 ];
