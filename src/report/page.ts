@@ -23,11 +23,13 @@ for (const [i, section] of REPORT.sections.entries()) {
   for (const chart of section.charts) {
     const marks = chart.series.map((s) => {
       const data = s.points.map((p) => ({ ...p, series: s.name }));
+      if (s.mark === "cell") return Plot.cell(data, { x: "x", y: "y", fill: "y", inset: 1 });
       return s.mark === "dot"
         ? Plot.dot(data, { x: "x", y: "y", stroke: "series", tip: true })
         : Plot.line(data, { x: "x", y: "y", stroke: "series", marker: data.length === 1 });
     });
-    const figure = Plot.plot({ title: chart.title, x: { label: chart.x }, y: { label: chart.y, grid: true },
+    const x = { label: chart.x, ...(chart.xDomain ? { domain: chart.xDomain, tickRotate: -45 } : {}) };
+    const figure = Plot.plot({ title: chart.title, x, y: { label: chart.y, grid: true }, marginBottom: 60,
       color: { legend: true }, marks, width: 720, height: 300 });
     figure.classList.add("chart");
     el.append(figure);

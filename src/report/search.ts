@@ -1,20 +1,28 @@
 // The search section: every candidate as score against each cost it records (FLOPs, params, latency,
-// BitOps) with its Pareto front, and the best score so far per generation; searches overlaid.
+// BitOps) with its Pareto front, the best score so far per generation, searches overlaid; and each
+// winner's genotype gene by gene: choices as cells (SPOS blocks), numbers as points (SPOS channel
+// scales, MetaPruning widths, bits per block of a quantization search).
 import type { Candidate } from "../search/search-state.js";
-import type { Chart, Point, Section } from "./chart.js";
+import type { Chart, Section } from "./chart.js";
 import type { SearchRecord } from "./read-runs.js";
 
 const label = (r: SearchRecord) => `${r.name} (${r.method})`;
 
+/** A candidate as cost (x) and score (y). */
+interface Scored {
+  x: number;
+  y: number;
+}
+
 /** The candidates no other beats on both lower cost and higher score, by cost. */
-export function paretoFront(points: readonly Point[]): Point[] {
-  const front: Point[] = [];
+export function paretoFront(points: readonly Scored[]): Scored[] {
+  const front: Scored[] = [];
   for (const p of [...points].sort((a, b) => a.x - b.x || b.y - a.y))
-    if (front.length === 0 || p.y > (front[front.length - 1] as Point).y) front.push(p);
+    if (front.length === 0 || p.y > (front[front.length - 1] as Scored).y) front.push(p);
   return front;
 }
 
-function bestPerGeneration(candidates: readonly Candidate[]): Point[] {
+function bestPerGeneration(candidates: readonly Candidate[]): Scored[] {
   const best = new Map<number, number>();
   for (const c of candidates) best.set(c.generation, Math.max(best.get(c.generation) ?? -1, c.score));
   let sofar = Number.NEGATIVE_INFINITY;
@@ -24,6 +32,54 @@ function bestPerGeneration(candidates: readonly Candidate[]): Point[] {
       sofar = Math.max(sofar, s);
       return { x: g, y: sofar };
     });
+}
+
+/** The highest-scoring candidate (the first of equals, as the search ranks them). */
+const winner = (r: SearchRecord): Candidate | undefined =>
+  r.candidates.reduce<Candidate | undefined>(
+    (b, c) => (b === undefined || c.score > b.score ? c : b),
+    undefined,
+  );
+
+/** Each winner's genes: its choices as cells, one chart per search, and its numbers overlaid in one chart. */
+function winnerCharts(runs: readonly SearchRecord[]): Chart[] {
+  const winners = runs.flatMap((r) => {
+    const w = winner(r);
+    return w ? [{ r, genes: Object.entries(w.genotype) }] : [];
+  });
+  const choices = winners.flatMap(({ r, genes }): Chart[] => {
+    const cells = genes.filter(([, v]) => typeof v === "string");
+    if (cells.length === 0) return [];
+    return [
+      {
+        title: `winner of ${label(r)}: choice per block`,
+        x: "block",
+        y: "choice",
+        xDomain: cells.map(([k]) => k),
+        series: [{ mark: "cell", name: label(r), points: cells.map(([k, v]) => ({ x: k, y: String(v) })) }],
+      },
+    ];
+  });
+  const numeric = winners.map(({ r, genes }) => ({
+    r,
+    genes: genes.filter(([, v]) => typeof v === "number"),
+  }));
+  const labels = [...new Set(numeric.flatMap(({ genes }) => genes.map(([k]) => k)))];
+  if (labels.length === 0) return choices;
+  return [
+    ...choices,
+    {
+      title: "winners' numeric genes (channel scales, widths or bits)",
+      x: "gene",
+      y: "value",
+      xDomain: labels,
+      series: numeric.map(({ r, genes }) => ({
+        mark: "dot" as const,
+        name: `winner of ${label(r)}`,
+        points: genes.map(([k, v]) => ({ x: k, y: v as number })),
+      })),
+    },
+  ];
 }
 
 export function searchSection(runs: readonly SearchRecord[]): Section {
@@ -54,6 +110,7 @@ export function searchSection(runs: readonly SearchRecord[]): Section {
         y: "best score",
         series: runs.map((r) => ({ mark: "line", name: label(r), points: bestPerGeneration(r.candidates) })),
       },
+      ...winnerCharts(runs),
     ],
   };
 }

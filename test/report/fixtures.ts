@@ -23,7 +23,12 @@ function search(dir: string, method: string, scores: readonly number[]): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "search-state.json"), JSON.stringify({ version: 1, method, candidates: [] }));
   const candidates = scores.map((score, i) => ({
-    genotype: { block_1: i % 2 ? "shuffle3x3" : "xception" },
+    genotype: {
+      block_1: i % 2 ? "shuffle3x3" : "xception",
+      mid_1: 0.2 * (i + 1),
+      block_2: "shuffle5x5",
+      mid_2: 1,
+    },
     score,
     costs: { flops: 1e6 * (5 + i), params: 1e5 * (9 - i) },
     generation: Math.floor(i / 2),

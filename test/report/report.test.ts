@@ -46,17 +46,22 @@ describe("lithe report", () => {
           title: f.querySelector("h2")?.textContent ?? "",
           lines: f.querySelectorAll('svg g[aria-label="line"] path').length,
           dots: f.querySelectorAll('svg g[aria-label="dot"] circle').length,
+          cells: f.querySelectorAll('svg g[aria-label="cell"] rect').length,
         })),
       );
       assert.deepEqual(marks, [
-        { title: "loss per step", lines: 2, dots: 0 },
-        { title: "train top-1 per step", lines: 2, dots: 0 },
-        { title: "learning rate per step", lines: 2, dots: 0 },
-        { title: "test top-1 per epoch", lines: 2, dots: 0 },
+        { title: "loss per step", lines: 2, dots: 0, cells: 0 },
+        { title: "train top-1 per step", lines: 2, dots: 0, cells: 0 },
+        { title: "learning rate per step", lines: 2, dots: 0, cells: 0 },
+        { title: "test top-1 per epoch", lines: 2, dots: 0, cells: 0 },
         // 4 + 3 candidates, and each search's Pareto front
-        { title: "score vs flops", lines: 2, dots: 7 },
-        { title: "score vs params", lines: 2, dots: 7 },
-        { title: "best score so far per generation", lines: 2, dots: 0 },
+        { title: "score vs flops", lines: 2, dots: 7, cells: 0 },
+        { title: "score vs params", lines: 2, dots: 7, cells: 0 },
+        { title: "best score so far per generation", lines: 2, dots: 0, cells: 0 },
+        // the winners' two blocks, and their two channel scales each
+        { title: "winner of search-evolution (evolution): choice per block", lines: 0, dots: 0, cells: 2 },
+        { title: "winner of search-random (random): choice per block", lines: 0, dots: 0, cells: 2 },
+        { title: "winners' numeric genes (channel scales, widths or bits)", lines: 0, dots: 4, cells: 0 },
       ]);
       const warning = await page.textContent(".warnings");
       assert.match(warning ?? "", /train-a[/\\]log\.jsonl:7: truncated or invalid line skipped/);
