@@ -1,15 +1,15 @@
-// `lithe report`: one self-contained HTML page of run directories' charts.
+// `lithe report`: one self-contained HTML page of runs and model cards.
 import type { Command } from "commander";
 
 export function registerReport(program: Command): void {
   program
     .command("report")
     .description(
-      "write one self-contained HTML page (opens offline) charting lithe run directories: trainings, supernet/PruningNet trainings, searches",
+      "write one self-contained HTML page (opens offline) charting lithe runs (trainings, supernet/PruningNet trainings, searches) and model cards of descriptions",
     )
     .argument(
-      "<run-dir...>",
-      "run directories written by lithe train, supernet train, prune train, search, prune search",
+      "<input...>",
+      "run directories of lithe train, supernet train, prune train, search, prune search; arch.json files; registered model names",
     )
     .option("--out <file>", "the HTML file to write", "report.html")
     .action(async (dirs: string[], o: { out: string }) => {

@@ -7,8 +7,8 @@ export interface Point {
 }
 
 export interface Series {
-  /** Observable Plot's mark: one path per line series, one circle per dot, one rect per cell. */
-  mark: "line" | "dot" | "cell";
+  /** Observable Plot's mark: one path per line series, one circle per dot, one rect per cell or bar. */
+  mark: "line" | "dot" | "cell" | "bar";
   name: string;
   points: Point[];
 }

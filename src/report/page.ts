@@ -23,6 +23,7 @@ for (const [i, section] of REPORT.sections.entries()) {
   for (const chart of section.charts) {
     const marks = chart.series.map((s) => {
       const data = s.points.map((p) => ({ ...p, series: s.name }));
+      if (s.mark === "bar") return Plot.barY(data, { x: "x", y: "y", fill: "series" });
       if (s.mark === "cell") return Plot.cell(data, { x: "x", y: "y", fill: "y", inset: 1 });
       return s.mark === "dot"
         ? Plot.dot(data, { x: "x", y: "y", stroke: "series", tip: true })

@@ -1,8 +1,10 @@
-// Classifies each report input (a lithe run directory) into a typed record: a training run (lithe
-// train, supernet or PruningNet training: run.json + log.jsonl) or a search (search.jsonl); JSONL
-// lines that do not parse are skipped and named (file:line) in the record's warnings.
+// Classifies each report input into typed records: a training run (lithe train, supernet or PruningNet
+// training: run.json + log.jsonl), a search (search.jsonl, and its winner's best.json), or a
+// description (an arch.json file or a registered model's name); JSONL lines that do not parse are
+// skipped and named (file:line) in the record's warnings.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { type Arch, listModels, resolveArch } from "../arch/index.js";
 import type { Candidate, SearchState } from "../search/search-state.js";
 
 export interface StepLine {
@@ -35,7 +37,14 @@ export interface SearchRecord {
   warnings: string[];
 }
 
-export type RunRecord = TrainingRecord | SearchRecord;
+export interface ModelRecord {
+  kind: "model";
+  name: string;
+  arch: Arch;
+  warnings: string[];
+}
+
+export type RunRecord = TrainingRecord | SearchRecord | ModelRecord;
 
 /** The parsed lines of a JSONL file; a line that is not JSON is skipped with a warning "file:line". */
 function readJsonl<T>(path: string, warnings: string[]): T[] {
@@ -61,22 +70,35 @@ function readJson<T>(path: string): T {
   }
 }
 
-/** The record of run directory `dir`; an Error naming it when it is not a lithe run. */
-export function readRun(dir: string): RunRecord {
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new Error(`${dir}: not a lithe run directory (no such directory)`);
+/**
+ * The records of `input`: a run directory, a description file or a registered model's name; an Error
+ * naming it when it is none of these.
+ */
+export function readInput(input: string): RunRecord[] {
+  if (listModels().includes(input))
+    return [{ kind: "model", name: input, arch: resolveArch(input), warnings: [] }];
+  if (existsSync(input) && statSync(input).isFile())
+    return [{ kind: "model", name: basename(input), arch: resolveArch(input), warnings: [] }];
+  return readRun(input);
+}
+
+function readRun(dir: string): RunRecord[] {
+  if (!existsSync(dir)) throw new Error(`${dir}: not a lithe run directory (no such directory)`);
   const name = basename(dir);
   const warnings: string[] = [];
   if (existsSync(join(dir, "search.jsonl"))) {
     const statePath = join(dir, "search-state.json");
     const method = existsSync(statePath) ? readJson<SearchState>(statePath).method : "search";
     const candidates = readJsonl<Candidate>(join(dir, "search.jsonl"), warnings);
-    return { kind: "search", name, method, candidates, warnings };
+    const best = join(dir, "best.json");
+    const search: SearchRecord = { kind: "search", name, method, candidates, warnings };
+    if (!existsSync(best)) return [search];
+    return [search, { kind: "model", name: `${name} winner`, arch: resolveArch(best), warnings: [] }];
   }
   if (existsSync(join(dir, "run.json")) && existsSync(join(dir, "log.jsonl"))) {
     const run = readJson<{ arch?: { family?: string } }>(join(dir, "run.json"));
     const lines = readJsonl<{ type?: string } & Record<string, unknown>>(join(dir, "log.jsonl"), warnings);
-    return {
+    const training: TrainingRecord = {
       kind: "training",
       name,
       family: run.arch?.family ?? "unknown",
@@ -84,6 +106,7 @@ export function readRun(dir: string): RunRecord {
       epochs: lines.filter((l) => l.type === "epoch") as unknown as EpochLine[],
       warnings,
     };
+    return [training];
   }
   throw new Error(`${dir}: not a lithe run (no run.json with log.jsonl, no search.jsonl)`);
 }

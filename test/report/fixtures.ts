@@ -1,5 +1,6 @@
 // Tiny deterministic run directories as lithe writes them (two trainings, an evolution and a random
-// search), for the report tests; the first training's log.jsonl ends in a truncated line.
+// search) and a quantized description, for the report tests; the first training's log.jsonl ends in a
+// truncated line.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -35,16 +36,28 @@ function search(dir: string, method: string, scores: readonly number[]): void {
     origin: i < 2 ? "random" : "mutation",
   }));
   writeFileSync(join(dir, "search.jsonl"), jsonl(candidates));
-  writeFileSync(join(dir, "best.json"), JSON.stringify({ family: "oneshot", genotype: {} }));
 }
 
-/** Writes the fixture runs under `root`; returns their directories. */
-export function writeFixtureRuns(root: string): { training: string[]; searches: string[] } {
+/** ShuffleNet V2 0.5x at 32 px in 4 bits: 57 conv and linear layers. */
+const QUANTIZED = {
+  family: "shufflenet_v2",
+  width: 0.5,
+  inputSize: 32,
+  inChannels: 3,
+  classes: 10,
+  stem: "small",
+  quant: { weights: 4, activations: 4 },
+};
+
+/** Writes the fixture runs and description under `root`; returns their paths. */
+export function writeFixtureRuns(root: string): { training: string[]; searches: string[]; arch: string } {
   const t = [join(root, "train-a"), join(root, "supernet-b")];
   training(t[0] as string, "shufflenet_v2", 0, true);
   training(t[1] as string, "spos-supernet", 0.1, false);
   const s = [join(root, "search-evolution"), join(root, "search-random")];
   search(s[0] as string, "evolution", [0.2, 0.3, 0.35, 0.5]);
   search(s[1] as string, "random", [0.25, 0.1, 0.3]);
-  return { training: t, searches: s };
+  const arch = join(root, "arch.json");
+  writeFileSync(arch, JSON.stringify(QUANTIZED));
+  return { training: t, searches: s, arch };
 }

@@ -19,7 +19,7 @@ describe("lithe report", () => {
     const root = mkdtempSync(join(tmpdir(), "lithe-report-"));
     const runs = writeFixtureRuns(root);
     const out = join(root, "report.html");
-    const r = lithe(["report", ...runs.training, ...runs.searches, "--out", out]);
+    const r = lithe(["report", ...runs.training, ...runs.searches, runs.arch, "--out", out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /train-a[/\\]log\.jsonl:7: truncated/);
 
@@ -47,21 +47,39 @@ describe("lithe report", () => {
           lines: f.querySelectorAll('svg g[aria-label="line"] path').length,
           dots: f.querySelectorAll('svg g[aria-label="dot"] circle').length,
           cells: f.querySelectorAll('svg g[aria-label="cell"] rect').length,
+          bars: f.querySelectorAll('svg g[aria-label="bar"] rect').length,
         })),
       );
       assert.deepEqual(marks, [
-        { title: "loss per step", lines: 2, dots: 0, cells: 0 },
-        { title: "train top-1 per step", lines: 2, dots: 0, cells: 0 },
-        { title: "learning rate per step", lines: 2, dots: 0, cells: 0 },
-        { title: "test top-1 per epoch", lines: 2, dots: 0, cells: 0 },
+        { title: "loss per step", lines: 2, dots: 0, cells: 0, bars: 0 },
+        { title: "train top-1 per step", lines: 2, dots: 0, cells: 0, bars: 0 },
+        { title: "learning rate per step", lines: 2, dots: 0, cells: 0, bars: 0 },
+        { title: "test top-1 per epoch", lines: 2, dots: 0, cells: 0, bars: 0 },
         // 4 + 3 candidates, and each search's Pareto front
-        { title: "score vs flops", lines: 2, dots: 7, cells: 0 },
-        { title: "score vs params", lines: 2, dots: 7, cells: 0 },
-        { title: "best score so far per generation", lines: 2, dots: 0, cells: 0 },
+        { title: "score vs flops", lines: 2, dots: 7, cells: 0, bars: 0 },
+        { title: "score vs params", lines: 2, dots: 7, cells: 0, bars: 0 },
+        { title: "best score so far per generation", lines: 2, dots: 0, cells: 0, bars: 0 },
         // the winners' two blocks, and their two channel scales each
-        { title: "winner of search-evolution (evolution): choice per block", lines: 0, dots: 0, cells: 2 },
-        { title: "winner of search-random (random): choice per block", lines: 0, dots: 0, cells: 2 },
-        { title: "winners' numeric genes (channel scales, widths or bits)", lines: 0, dots: 4, cells: 0 },
+        {
+          title: "winner of search-evolution (evolution): choice per block",
+          lines: 0,
+          dots: 0,
+          cells: 2,
+          bars: 0,
+        },
+        { title: "winner of search-random (random): choice per block", lines: 0, dots: 0, cells: 2, bars: 0 },
+        {
+          title: "winners' numeric genes (channel scales, widths or bits)",
+          lines: 0,
+          dots: 4,
+          cells: 0,
+          bars: 0,
+        },
+        // the model card: one bar per conv and linear layer, two bit widths each
+        { title: "FLOPs per layer (total 10,902,016)", lines: 0, dots: 0, cells: 0, bars: 57 },
+        { title: "params per layer (total 352,042)", lines: 0, dots: 0, cells: 0, bars: 57 },
+        { title: "MAC per layer (total 2,274,100)", lines: 0, dots: 0, cells: 0, bars: 57 },
+        { title: "bits per layer", lines: 0, dots: 114, cells: 0, bars: 0 },
       ]);
       const warning = await page.textContent(".warnings");
       assert.match(warning ?? "", /train-a[/\\]log\.jsonl:7: truncated or invalid line skipped/);
