@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { CHROMIUM, CHROMIUM_FLAGS } from "../../src/latency/runtimes/ort-web.js";
 import { writeReport } from "../../src/report/index.js";
+import { renderPage } from "../../src/report/page.js";
 import { fails, lithe } from "../cli/run-cli.js";
 import { ROOT } from "../helpers.js";
 import { writeFixtureRuns } from "./fixtures.js";
@@ -101,6 +102,13 @@ describe("lithe report", () => {
     fails(["report", root, "--out", out], /not a lithe run/);
     fails(["report", join(root, "missing"), "--out", out], /not a lithe run directory/);
     assert.equal(existsSync(out), false);
+  });
+
+  it("data that holds </script> cannot close the page's script element", () => {
+    const chart = { title: "</script><b>x", x: "x", y: "y", series: [] };
+    const html = renderPage("t", [{ title: "s", charts: [chart] }], []);
+    assert.equal(html.split("</script>").length - 1, 3); // d3, Plot, the data and drawing
+    assert.ok(html.includes("\\u003c/script>\\u003cb>x"));
   });
 
   it("the library refuses before writing when any input is not a run", () => {
