@@ -2,9 +2,16 @@
 // writes one self-contained page.
 import { writeFileAtomic } from "../util/files.js";
 import type { Section } from "./chart.js";
+import { latencyTableSection } from "./latency-table.js";
 import { modelSection } from "./model-card.js";
 import { renderPage } from "./page.js";
-import { type ModelRecord, readInput, type SearchRecord, type TrainingRecord } from "./read-runs.js";
+import {
+  type LatencyTableRecord,
+  type ModelRecord,
+  readInput,
+  type SearchRecord,
+  type TrainingRecord,
+} from "./read-runs.js";
 import { searchSection } from "./search.js";
 import { trainingSection } from "./training.js";
 
@@ -29,6 +36,8 @@ export function writeReport(inputs: readonly string[], out: string): ReportResul
   if (training.length) sections.push(trainingSection(training));
   if (searches.length) sections.push(searchSection(searches));
   for (const m of records.filter((r): r is ModelRecord => r.kind === "model")) sections.push(modelSection(m));
+  for (const t of records.filter((r): r is LatencyTableRecord => r.kind === "latency-table"))
+    sections.push(latencyTableSection(t));
   const warnings = records.flatMap((r) => r.warnings);
   writeFileAtomic(out, renderPage("lithe report", sections, warnings));
   return { out, runs: inputs.length, warnings };

@@ -1,10 +1,12 @@
 // Classifies each report input into typed records: a training run (lithe train, supernet or PruningNet
-// training: run.json + log.jsonl), a search (search.jsonl, and its winner's best.json), or a
-// description (an arch.json file or a registered model's name); JSONL lines that do not parse are
+// training: run.json + log.jsonl), a search (search.jsonl, and its winner's best.json), a description
+// (an arch.json file or a registered model's name) or an SPOS latency table; JSONL lines that do not parse are
 // skipped and named (file:line) in the record's warnings.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Arch, listModels, resolveArch } from "../arch/index.js";
+import type { LatencyTable } from "../nas/latency-table.js";
+import { loadLatencyTable } from "../nas/latency-table-file.js";
 import type { Candidate, SearchState } from "../search/search-state.js";
 
 export interface StepLine {
@@ -44,7 +46,14 @@ export interface ModelRecord {
   warnings: string[];
 }
 
-export type RunRecord = TrainingRecord | SearchRecord | ModelRecord;
+export interface LatencyTableRecord {
+  kind: "latency-table";
+  name: string;
+  table: LatencyTable;
+  warnings: string[];
+}
+
+export type RunRecord = TrainingRecord | SearchRecord | ModelRecord | LatencyTableRecord;
 
 /** The parsed lines of a JSONL file; a line that is not JSON is skipped with a warning "file:line". */
 function readJsonl<T>(path: string, warnings: string[]): T[] {
@@ -77,8 +86,13 @@ function readJson<T>(path: string): T {
 export function readInput(input: string): RunRecord[] {
   if (listModels().includes(input))
     return [{ kind: "model", name: input, arch: resolveArch(input), warnings: [] }];
-  if (existsSync(input) && statSync(input).isFile())
-    return [{ kind: "model", name: basename(input), arch: resolveArch(input), warnings: [] }];
+  if (existsSync(input) && statSync(input).isFile()) {
+    const name = basename(input);
+    const json = readJson<Record<string, unknown>>(input);
+    if (json !== null && typeof json === "object" && "entries" in json && "constantMs" in json)
+      return [{ kind: "latency-table", name, table: loadLatencyTable(input), warnings: [] }];
+    return [{ kind: "model", name, arch: resolveArch(input), warnings: [] }];
+  }
   return readRun(input);
 }
 

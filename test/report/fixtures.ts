@@ -1,8 +1,9 @@
 // Tiny deterministic run directories as lithe writes them (two trainings, an evolution and a random
-// search) and a quantized description, for the report tests; the first training's log.jsonl ends in a
+// search), a quantized description and a latency table, for the report tests; the first training's log.jsonl ends in a
 // truncated line.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SPOS_SPACES } from "../../src/arch/spaces/spos.js";
 
 const jsonl = (lines: readonly unknown[]) => lines.map((l) => `${JSON.stringify(l)}\n`).join("");
 
@@ -49,8 +50,27 @@ const QUANTIZED = {
   quant: { weights: 4, activations: 4 },
 };
 
-/** Writes the fixture runs and description under `root`; returns their paths. */
-export function writeFixtureRuns(root: string): { training: string[]; searches: string[]; arch: string } {
+/** An SPOS latency table of three entries, as `lithe latency-table` writes one. */
+const LATENCY_TABLE = {
+  version: 1,
+  space: SPOS_SPACES.spos_small,
+  input: { inputSize: 28, inChannels: 1, classes: 10, stem: "small" },
+  runtime: "ort-node",
+  runtimeVersion: "1.30.0",
+  machine: { cpu: "test", cores: 2, os: "test", node: "v20" },
+  settings: { batch: 1, threads: 1, warmup: 10, repeats: 30 },
+  entries: { "stem-hw:28": 0.05, "shuffle3x3-in:16-out:48-mid:24-hw:28-stride:2": 0.12, "head-in:384": 0.08 },
+  constantMs: 0.02,
+  accuracy: { architectures: 50, within10: 0.9, mape: 0.05, worst: 0.14 },
+};
+
+/** Writes the fixture runs, a description and a latency table under `root`; returns their paths. */
+export function writeFixtureRuns(root: string): {
+  training: string[];
+  searches: string[];
+  arch: string;
+  lut: string;
+} {
   const t = [join(root, "train-a"), join(root, "supernet-b")];
   training(t[0] as string, "shufflenet_v2", 0, true);
   training(t[1] as string, "spos-supernet", 0.1, false);
@@ -59,5 +79,7 @@ export function writeFixtureRuns(root: string): { training: string[]; searches: 
   search(s[1] as string, "random", [0.25, 0.1, 0.3]);
   const arch = join(root, "arch.json");
   writeFileSync(arch, JSON.stringify(QUANTIZED));
-  return { training: t, searches: s, arch };
+  const lut = join(root, "lut.json");
+  writeFileSync(lut, JSON.stringify(LATENCY_TABLE));
+  return { training: t, searches: s, arch, lut };
 }

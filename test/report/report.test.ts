@@ -20,7 +20,7 @@ describe("lithe report", () => {
     const root = mkdtempSync(join(tmpdir(), "lithe-report-"));
     const runs = writeFixtureRuns(root);
     const out = join(root, "report.html");
-    const r = lithe(["report", ...runs.training, ...runs.searches, runs.arch, "--out", out]);
+    const r = lithe(["report", ...runs.training, ...runs.searches, runs.arch, runs.lut, "--out", out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /train-a[/\\]log\.jsonl:7: truncated/);
 
@@ -81,6 +81,14 @@ describe("lithe report", () => {
         { title: "params per layer (total 352,042)", lines: 0, dots: 0, cells: 0, bars: 57 },
         { title: "MAC per layer (total 2,274,100)", lines: 0, dots: 0, cells: 0, bars: 57 },
         { title: "bits per layer", lines: 0, dots: 114, cells: 0, bars: 0 },
+        {
+          title:
+            "ms per block (constant 0.020 ms; predicted vs measured on 50 architectures: mean error 5.0%, 90.0% within 10%, worst 14.0%)",
+          lines: 0,
+          dots: 0,
+          cells: 0,
+          bars: 3,
+        },
       ]);
       const warning = await page.textContent(".warnings");
       assert.match(warning ?? "", /train-a[/\\]log\.jsonl:7: truncated or invalid line skipped/);
