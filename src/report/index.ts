@@ -3,7 +3,7 @@
 import { writeFileAtomic } from "../util/files.js";
 import type { Section } from "./chart.js";
 import { latencyTableSection } from "./latency-table.js";
-import { modelSection } from "./model-card.js";
+import { modelSection, widthsSection } from "./model-card.js";
 import { renderPage } from "./page.js";
 import {
   type LatencyTableRecord,
@@ -35,7 +35,9 @@ export function writeReport(inputs: readonly string[], out: string): ReportResul
   const sections: Section[] = [];
   if (training.length) sections.push(trainingSection(training));
   if (searches.length) sections.push(searchSection(searches));
-  for (const m of records.filter((r): r is ModelRecord => r.kind === "model")) sections.push(modelSection(m));
+  const models = records.filter((r): r is ModelRecord => r.kind === "model");
+  for (const m of models) sections.push(modelSection(m));
+  if (models.length) sections.push(widthsSection(models));
   for (const t of records.filter((r): r is LatencyTableRecord => r.kind === "latency-table"))
     sections.push(latencyTableSection(t));
   const warnings = records.flatMap((r) => r.warnings);

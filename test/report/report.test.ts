@@ -81,6 +81,8 @@ describe("lithe report", () => {
         { title: "params per layer (total 352,042)", lines: 0, dots: 0, cells: 0, bars: 57 },
         { title: "MAC per layer (total 2,274,100)", lines: 0, dots: 0, cells: 0, bars: 57 },
         { title: "bits per layer", lines: 0, dots: 114, cells: 0, bars: 0 },
+        // every description's widths overlaid (here the one)
+        { title: "output channels per conv layer", lines: 1, dots: 0, cells: 0, bars: 0 },
         {
           title:
             "ms per block (constant 0.020 ms; predicted vs measured on 50 architectures: mean error 5.0%, 90.0% within 10%, worst 14.0%)",
