@@ -1,5 +1,7 @@
 // HTML reports of lithe runs: `writeReport` reads run directories, descriptions and model names and
 // writes one self-contained page.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { writeFileAtomic } from "../util/files.js";
 import type { Section } from "./chart.js";
 import { latencyTableSection } from "./latency-table.js";
@@ -41,6 +43,7 @@ export function writeReport(inputs: readonly string[], out: string): ReportResul
   for (const t of records.filter((r): r is LatencyTableRecord => r.kind === "latency-table"))
     sections.push(latencyTableSection(t));
   const warnings = records.flatMap((r) => r.warnings);
+  mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, renderPage("lithe report", sections, warnings));
   return { out, runs: inputs.length, warnings };
 }

@@ -75,7 +75,7 @@ function readJson<T>(path: string): T {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as T;
   } catch (error) {
-    throw new Error(`${path}: invalid JSON (${(error as Error).message})`);
+    throw new Error(`${path}: invalid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
   }
 }
 
@@ -91,7 +91,11 @@ export function readInput(input: string): RunRecord[] {
     const json = readJson<Record<string, unknown>>(input);
     if (json !== null && typeof json === "object" && "entries" in json && "constantMs" in json)
       return [{ kind: "latency-table", name, table: loadLatencyTable(input), warnings: [] }];
-    return [{ kind: "model", name, arch: resolveArch(input), warnings: [] }];
+    try {
+      return [{ kind: "model", name, arch: resolveArch(input), warnings: [] }];
+    } catch (error) {
+      throw new Error(`${input}: not a description or latency table (${(error as Error).message})`);
+    }
   }
   return readRun(input);
 }

@@ -2,7 +2,7 @@
 // file:/data:, every chart has the marks the fixture runs call for, a truncated log line is named on
 // the page, a screenshot is written; a folder that is not a run is one error line and no file.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -106,11 +106,17 @@ describe("lithe report", () => {
     }
   });
 
-  it("a folder that is not a lithe run: one error line, non-zero exit, nothing written", () => {
+  it("a folder or file that is not a lithe run or description: one error line, non-zero exit, nothing written", () => {
     const root = mkdtempSync(join(tmpdir(), "lithe-report-bad-"));
     const out = join(root, "report.html");
     fails(["report", root, "--out", out], /not a lithe run/);
     fails(["report", join(root, "missing"), "--out", out], /not a lithe run directory/);
+    const notArch = join(root, "other.json");
+    writeFileSync(notArch, '{"a": 1}');
+    fails(["report", notArch, "--out", out], /other\.json: not a description or latency table/);
+    const notJson = join(root, "bad.json");
+    writeFileSync(notJson, "nope\n");
+    fails(["report", notJson, "--out", out], /bad\.json: invalid JSON/);
     assert.equal(existsSync(out), false);
   });
 
