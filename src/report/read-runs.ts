@@ -80,7 +80,7 @@ function readJson<T>(path: string): T {
 }
 
 /**
- * The records of `input`: a run directory, a description file or a registered model's name; an Error
+ * The records of `input`: a run directory, a description file, a latency table or a registered model's name; an Error
  * naming it when it is none of these.
  */
 export function readInput(input: string): RunRecord[] {
