@@ -80,8 +80,8 @@ function readJson<T>(path: string): T {
 }
 
 /**
- * The records of `input`: a run directory, a description file, a latency table or a registered model's name; an Error
- * naming it when it is none of these.
+ * The records of `input`: a run directory, a description file, a latency table or a registered
+ * model's name; an Error naming it when it is none of these.
  */
 export function readInput(input: string): RunRecord[] {
   if (listModels().includes(input))
