@@ -21,6 +21,7 @@ const LAYERS = [
   ["latency"],
   ["search"],
   ["nas", "prune"],
+  ["report"],
   ["index.ts"],
   ["cli"],
 ];

@@ -13,6 +13,7 @@ import { registerNas } from "./nas.js";
 import { renderForCommand } from "./option-flags.js";
 import { registerPrune } from "./prune.js";
 import { registerQuantize } from "./quantize.js";
+import { registerReport } from "./report.js";
 import { registerTrain } from "./train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
@@ -44,6 +45,7 @@ export async function runCli(argv: readonly string[], addBenches?: AddBenches): 
   registerBench(program, addBenches);
   registerExport(program);
   registerQuantize(program);
+  registerReport(program);
 
   try {
     await program.parseAsync(argv);

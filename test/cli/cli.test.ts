@@ -18,7 +18,7 @@ describe("lithe", () => {
   it("--help lists the commands and each command explains its flags", () => {
     const top = lithe(["--help"]);
     assert.equal(top.code, 0);
-    for (const command of ["doctor", "models", "count", "train", "eval", "bench"])
+    for (const command of ["doctor", "models", "count", "train", "eval", "bench", "report"])
       assert.match(top.stdout, new RegExp(command));
     const train = lithe(["train", "--help"]);
     assert.equal(train.code, 0);

@@ -1,0 +1,49 @@
+// HTML reports of lithe runs: `writeReport` reads run directories, descriptions and model names and
+// writes one self-contained page.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { writeFileAtomic } from "../util/files.js";
+import type { Section } from "./chart.js";
+import { latencyTableSection } from "./latency-table.js";
+import { modelSection, widthsSection } from "./model-card.js";
+import { renderPage } from "./page.js";
+import {
+  type LatencyTableRecord,
+  type ModelRecord,
+  readInput,
+  type SearchRecord,
+  type TrainingRecord,
+} from "./read-runs.js";
+import { searchSection } from "./search.js";
+import { trainingSection } from "./training.js";
+
+export type { Chart, Section, Series } from "./chart.js";
+export { type RunRecord, readInput } from "./read-runs.js";
+
+export interface ReportResult {
+  out: string;
+  runs: number;
+  warnings: string[];
+}
+
+/**
+ * Reads every input (run directories, description files, registered model names; an error on the
+ * first that is none of these, before writing) and writes the page to `out`.
+ */
+export function writeReport(inputs: readonly string[], out: string): ReportResult {
+  const records = inputs.flatMap(readInput);
+  const training = records.filter((r): r is TrainingRecord => r.kind === "training");
+  const searches = records.filter((r): r is SearchRecord => r.kind === "search");
+  const sections: Section[] = [];
+  if (training.length) sections.push(trainingSection(training));
+  if (searches.length) sections.push(searchSection(searches));
+  const models = records.filter((r): r is ModelRecord => r.kind === "model");
+  for (const m of models) sections.push(modelSection(m));
+  if (models.length) sections.push(widthsSection(models));
+  for (const t of records.filter((r): r is LatencyTableRecord => r.kind === "latency-table"))
+    sections.push(latencyTableSection(t));
+  const warnings = records.flatMap((r) => r.warnings);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileAtomic(out, renderPage("lithe report", sections, warnings));
+  return { out, runs: inputs.length, warnings };
+}

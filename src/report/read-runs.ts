@@ -1,0 +1,130 @@
+// Classifies each report input into typed records: a training run (lithe train, supernet or PruningNet
+// training: run.json + log.jsonl), a search (search.jsonl, and its winner's best.json), a description
+// (an arch.json file or a registered model's name) or an SPOS latency table; JSONL lines that do not parse are
+// skipped and named (file:line) in the record's warnings.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { type Arch, listModels, resolveArch } from "../arch/index.js";
+import type { LatencyTable } from "../nas/latency-table.js";
+import { loadLatencyTable } from "../nas/latency-table-file.js";
+import type { Candidate, SearchState } from "../search/search-state.js";
+
+export interface StepLine {
+  step: number;
+  loss: number;
+  top1: number;
+  lr: number;
+}
+
+export interface EpochLine {
+  epoch: number;
+  test_top1?: number;
+}
+
+export interface TrainingRecord {
+  kind: "training";
+  name: string;
+  /** The description's family from run.json: a zoo family, "spos-supernet", a PruningNet's, ... */
+  family: string;
+  steps: StepLine[];
+  epochs: EpochLine[];
+  warnings: string[];
+}
+
+export interface SearchRecord {
+  kind: "search";
+  name: string;
+  method: string;
+  candidates: Candidate[];
+  warnings: string[];
+}
+
+export interface ModelRecord {
+  kind: "model";
+  name: string;
+  arch: Arch;
+  warnings: string[];
+}
+
+export interface LatencyTableRecord {
+  kind: "latency-table";
+  name: string;
+  table: LatencyTable;
+  warnings: string[];
+}
+
+export type RunRecord = TrainingRecord | SearchRecord | ModelRecord | LatencyTableRecord;
+
+/** The parsed lines of a JSONL file; a line that is not JSON is skipped with a warning "file:line". */
+function readJsonl<T>(path: string, warnings: string[]): T[] {
+  const out: T[] = [];
+  readFileSync(path, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      try {
+        out.push(JSON.parse(line) as T);
+      } catch {
+        warnings.push(`${path}:${i + 1}: truncated or invalid line skipped`);
+      }
+    });
+  return out;
+}
+
+function readJson<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch (error) {
+    throw new Error(`${path}: invalid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
+  }
+}
+
+/**
+ * The records of `input`: a run directory, a description file, a latency table or a registered
+ * model's name; an Error naming it when it is none of these.
+ */
+export function readInput(input: string): RunRecord[] {
+  if (listModels().includes(input))
+    return [{ kind: "model", name: input, arch: resolveArch(input), warnings: [] }];
+  if (existsSync(input) && statSync(input).isFile()) {
+    const name = basename(input);
+    const json = readJson<Record<string, unknown>>(input);
+    if (json !== null && typeof json === "object" && "entries" in json && "constantMs" in json)
+      return [{ kind: "latency-table", name, table: loadLatencyTable(input), warnings: [] }];
+    try {
+      return [{ kind: "model", name, arch: resolveArch(input), warnings: [] }];
+    } catch (error) {
+      throw new Error(`${input}: not a description or latency table (${(error as Error).message})`);
+    }
+  }
+  return readRun(input);
+}
+
+function readRun(dir: string): RunRecord[] {
+  if (!existsSync(dir)) throw new Error(`${dir}: not a lithe run directory (no such directory)`);
+  const name = basename(dir);
+  const warnings: string[] = [];
+  if (existsSync(join(dir, "search.jsonl"))) {
+    const statePath = join(dir, "search-state.json");
+    const method = existsSync(statePath) ? readJson<SearchState>(statePath).method : "search";
+    const candidates = readJsonl<Candidate>(join(dir, "search.jsonl"), warnings);
+    const best = join(dir, "best.json");
+    const search: SearchRecord = { kind: "search", name, method, candidates, warnings };
+    if (!existsSync(best)) return [search];
+    return [search, { kind: "model", name: `${name} winner`, arch: resolveArch(best), warnings: [] }];
+  }
+  if (existsSync(join(dir, "run.json")) && existsSync(join(dir, "log.jsonl"))) {
+    const run = readJson<{ arch?: { family?: string } }>(join(dir, "run.json"));
+    const lines = readJsonl<{ type?: string } & Record<string, unknown>>(join(dir, "log.jsonl"), warnings);
+    const training: TrainingRecord = {
+      kind: "training",
+      name,
+      family: run.arch?.family ?? "unknown",
+      steps: lines.filter((l) => l.type === "step") as unknown as StepLine[],
+      epochs: lines.filter((l) => l.type === "epoch") as unknown as EpochLine[],
+      warnings,
+    };
+    return [training];
+  }
+  throw new Error(`${dir}: not a lithe run (no run.json with log.jsonl, no search.jsonl)`);
+}

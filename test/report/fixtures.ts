@@ -1,0 +1,85 @@
+// Tiny deterministic run directories as lithe writes them (two trainings, an evolution and a random
+// search), a quantized description and a latency table, for the report tests; the first training's log.jsonl ends in a
+// truncated line.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SPOS_SPACES } from "../../src/arch/spaces/spos.js";
+
+const jsonl = (lines: readonly unknown[]) => lines.map((l) => `${JSON.stringify(l)}\n`).join("");
+
+function training(dir: string, family: string, offset: number, truncated: boolean): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "run.json"), JSON.stringify({ arch: { family }, config: { epochs: 2 } }));
+  const lines = [
+    { type: "step", step: 1, epoch: 0, loss: 2.3 - offset, top1: 0.1, lr: 0.1 },
+    { type: "step", step: 2, epoch: 0, loss: 2.1 - offset, top1: 0.2, lr: 0.075 },
+    { type: "epoch", step: 2, epoch: 0, train_loss: 2.2, train_top1: 0.15, test_top1: 0.3 + offset },
+    { type: "step", step: 3, epoch: 1, loss: 1.9 - offset, top1: 0.3, lr: 0.05 },
+    { type: "step", step: 4, epoch: 1, loss: 1.7 - offset, top1: 0.4, lr: 0.025 },
+    { type: "epoch", step: 4, epoch: 1, train_loss: 1.8, train_top1: 0.35, test_top1: 0.4 + offset },
+  ];
+  writeFileSync(join(dir, "log.jsonl"), jsonl(lines) + (truncated ? '{"type":"step","step":5,"lo' : ""));
+}
+
+function search(dir: string, method: string, scores: readonly number[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "search-state.json"), JSON.stringify({ version: 1, method, candidates: [] }));
+  const candidates = scores.map((score, i) => ({
+    genotype: {
+      block_1: i % 2 ? "shuffle3x3" : "xception",
+      mid_1: 0.2 * (i + 1),
+      block_2: "shuffle5x5",
+      mid_2: 1,
+    },
+    score,
+    costs: { flops: 1e6 * (5 + i), params: 1e5 * (9 - i) },
+    generation: Math.floor(i / 2),
+    origin: i < 2 ? "random" : "mutation",
+  }));
+  writeFileSync(join(dir, "search.jsonl"), jsonl(candidates));
+}
+
+/** ShuffleNet V2 0.5x at 32 px in 4 bits: 57 conv and linear layers. */
+const QUANTIZED = {
+  family: "shufflenet_v2",
+  width: 0.5,
+  inputSize: 32,
+  inChannels: 3,
+  classes: 10,
+  stem: "small",
+  quant: { weights: 4, activations: 4 },
+};
+
+/** An SPOS latency table of three entries, as `lithe latency-table` writes one. */
+const LATENCY_TABLE = {
+  version: 1,
+  space: SPOS_SPACES.spos_small,
+  input: { inputSize: 28, inChannels: 1, classes: 10, stem: "small" },
+  runtime: "ort-node",
+  runtimeVersion: "1.30.0",
+  machine: { cpu: "test", cores: 2, os: "test", node: "v20" },
+  settings: { batch: 1, threads: 1, warmup: 10, repeats: 30 },
+  entries: { "stem-hw:28": 0.05, "shuffle3x3-in:16-out:48-mid:24-hw:28-stride:2": 0.12, "head-in:384": 0.08 },
+  constantMs: 0.02,
+  accuracy: { architectures: 50, within10: 0.9, mape: 0.05, worst: 0.14 },
+};
+
+/** Writes the fixture runs, a description and a latency table under `root`; returns their paths. */
+export function writeFixtureRuns(root: string): {
+  training: string[];
+  searches: string[];
+  arch: string;
+  lut: string;
+} {
+  const t = [join(root, "train-a"), join(root, "supernet-b")];
+  training(t[0] as string, "shufflenet_v2", 0, true);
+  training(t[1] as string, "spos-supernet", 0.1, false);
+  const s = [join(root, "search-evolution"), join(root, "search-random")];
+  search(s[0] as string, "evolution", [0.2, 0.3, 0.35, 0.5]);
+  search(s[1] as string, "random", [0.25, 0.1, 0.3]);
+  const arch = join(root, "arch.json");
+  writeFileSync(arch, JSON.stringify(QUANTIZED));
+  const lut = join(root, "lut.json");
+  writeFileSync(lut, JSON.stringify(LATENCY_TABLE));
+  return { training: t, searches: s, arch, lut };
+}
