@@ -28,9 +28,9 @@ export const quantSearchCommand: BenchCommand<QuantSearchFlags> = {
     },
     {
       flags: "--floor <share>",
-      help: "searched nets cost at least this share of the uniform net's BitOps (0: no floor), so the search spends its budget",
+      help: "searched nets cost at least this share of the uniform net's BitOps, so the search spends its budget (0: none; at the space's top width few random draws land near the limit, and the search refuses it)",
       parse: probability,
-      default: 0.9,
+      default: 0,
     },
     { flags: "--population <n>", help: "search population", parse: positiveInt, default: 10 },
     { flags: "--generations <n>", help: "search generations", parse: positiveInt, default: 4 },
