@@ -6,7 +6,7 @@
 // ONNX Runtime's calibrator), and the threshold with the least KL(P || Q) wins.
 
 /** Histogram bins of |x| (TensorRT's 2048). */
-export const ENTROPY_BINS = 2048;
+const ENTROPY_BINS = 2048;
 const EPS = 1e-4;
 
 /** Smoothed, normalized copy of counts `p` (ORT's smooth_distribution), or null if all are zero. */

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { readCpuFlags, x86WithoutVnni } from "../../src/engine/blas-env.js";
+import type { QuantizeRunResult } from "../../src/export/quantize-run.js";
 import { fails, lithe } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lithe-quantize-"));
@@ -49,12 +50,7 @@ describe("lithe quantize", () => {
       "--json",
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const q = JSON.parse(r.stdout) as {
-      calibrationImages: number;
-      testImages: number;
-      fp32: { top1: number; bytes: number };
-      int8: { top1: number; bytes: number };
-    };
+    const q = JSON.parse(r.stdout) as QuantizeRunResult;
     const e = lithe(["eval", "--weights", weights, ...data, "--json"]);
     assert.equal(e.code, 0, e.stderr);
     const evaluated = JSON.parse(e.stdout) as { top1: number; samples: number };
@@ -85,12 +81,7 @@ describe("lithe quantize", () => {
         "--json",
       ]);
       assert.equal(p.code, 0, p.stderr);
-      const clipped = JSON.parse(p.stdout) as {
-        observer: string;
-        reduceRange: boolean;
-        fp32: { top1: number };
-        int8: { top1: number };
-      };
+      const clipped = JSON.parse(p.stdout) as QuantizeRunResult;
       assert.equal(clipped.observer, observer);
       assert.equal(clipped.reduceRange, range.length > 0 || x86WithoutVnni(readCpuFlags()));
       assert.equal(clipped.fp32.top1, q.fp32.top1);
@@ -129,7 +120,7 @@ describe("lithe quantize", () => {
       "--json",
     ]);
     assert.equal(e.code, 0, e.stderr);
-    const r = JSON.parse(e.stdout) as { int8: { bytes: number }; fp32: { bytes: number } };
+    const r = JSON.parse(e.stdout) as QuantizeRunResult;
     assert.equal(statSync(int8).size, r.int8.bytes);
     assert.ok(readFileSync(int8).includes("QuantizeLinear"), "a QDQ file");
   });
