@@ -36,6 +36,20 @@ export const engineCommand: BenchCommand<EngineFlags> = {
       peer: o.peer,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
     });
-    return o.json ? JSON.stringify(r) : keyValueLines(r);
+    if (o.json) return JSON.stringify(r);
+    const { op_kinds, supernet_op_kinds, ...scalars } = r;
+    const table = (title: string, rows: typeof op_kinds) =>
+      [
+        title,
+        ...rows.map(
+          (k) =>
+            `  ${k.kind.padEnd(44)} ${k.ms.toFixed(1).padStart(8)} ms ${(100 * k.share).toFixed(1).padStart(5)}%`,
+        ),
+      ].join("\n");
+    return [
+      keyValueLines(scalars),
+      table("lithe time per op kind, CIFAR step:", op_kinds),
+      table("lithe time per op kind, supernet step:", supernet_op_kinds),
+    ].join("\n");
   },
 };

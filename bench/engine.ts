@@ -1,10 +1,13 @@
-// The engine benchmark: a ShuffleNet V2 CIFAR training step in lithe, then in PyTorch; per-op overhead.
+// The engine benchmark: a ShuffleNet V2 CIFAR training step in lithe, then in PyTorch; lithe's time per op
+// kind for that step and for an SPOS supernet step; per-op overhead.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { resolveArch } from "../src/arch/index.js";
+import { randomGenotype, SPOS_IMAGENET } from "../src/arch/spaces/spos.js";
 import {
   buildInfo,
   F,
@@ -12,6 +15,7 @@ import {
   keep,
   manualSeed,
   noGrad,
+  profileOps,
   randint,
   randn,
   setNumThreads,
@@ -20,12 +24,18 @@ import {
   zeros,
   zerosLike,
 } from "../src/engine/index.js";
-import { ShuffleNetV2Cifar } from "./shufflenet-v2-cifar.js";
+import { buildModel } from "../src/models/index.js";
+import { Supernet } from "../src/nas/supernet.js";
+import type { Module } from "../src/nn/index.js";
+import { Random } from "../src/util/random.js";
+import { type OpKindShare, opKindShares } from "./op-kinds.js";
 
 const run = promisify(execFile);
 const PYTHON = "/usr/bin/python3";
 const DISPATCH_CALLS = 100_000;
 const DISPATCH_BATCH = 1_000;
+/** Steps run under the op profiler, after the timed ones (the profiler's callbacks slow each op a little). */
+const PROFILED_STEPS = 3;
 
 export interface EngineBenchOptions {
   steps?: number;
@@ -51,6 +61,11 @@ export interface EngineBenchResult {
   ratio: number | null;
   /** median_imgs_per_s / pytorch_median_imgs_per_s: robust to steps slowed by other processes. */
   median_ratio: number | null;
+  /** lithe's time per op kind in the CIFAR step (profiled steps, so slightly slower than the timed ones). */
+  op_kinds: OpKindShare[];
+  /** Mean step time of the SPOS supernet (official space, small stem, 32x32x3, a new path each step). */
+  supernet_step_ms: number;
+  supernet_op_kinds: OpKindShare[];
   /** Why the PyTorch columns are null, if they are. */
   pytorch_skipped: string | null;
   /** Microseconds per SGD update of all ShuffleNet parameters: one fused addon call, and per-parameter ops. */
@@ -85,32 +100,69 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
-/** Step times in ms of forward + cross-entropy + backward + fused SGD (momentum 0.9) on fixed random data. */
-function timeLitheSteps(batchSize: number, warmup: number, steps: number): number[] {
-  manualSeed(0);
-  const model = new ShuffleNetV2Cifar(10).train();
+/** torchvision's shufflenet_v2_x1_0 with the CIFAR stem (stride-1 conv1, no max-pool), from the zoo. */
+const cifarShuffleNet = () =>
+  buildModel(resolveArch("shufflenet_v2_x1_0", { inputSize: 32, stem: "small", classes: 10 }));
+
+interface StepTimes {
+  /** ms per timed step */
+  times: number[];
+  kinds: OpKindShare[];
+}
+
+/**
+ * Times forward + cross-entropy + backward + fused SGD (momentum 0.9) steps on fixed random data, then
+ * profiles PROFILED_STEPS more. `beforeStep(i)` runs untimed before each step (a supernet's path).
+ */
+function timeSteps(
+  model: Module,
+  batchSize: number,
+  warmup: number,
+  steps: number,
+  beforeStep: (i: number) => void = () => {},
+): StepTimes {
+  model.train();
   const params = model.parameters();
   const momentum = params.map((p) => keep(zerosLike(p)));
   const x = keep(randn([batchSize, 3, 32, 32]));
   const y = keep(randint(0, 10, [batchSize]));
-  const step = () =>
+  let count = 0;
+  const step = () => {
+    beforeStep(count++);
+    const start = performance.now();
     tidy(() => {
       model.zeroGrad();
       F.crossEntropy(model.forward(x), y).backward();
       sgdStep(params, momentum, { lr: 0.01, momentum: 0.9 });
     });
+    return performance.now() - start;
+  };
   try {
     for (let i = 0; i < warmup; i++) step();
-    const times: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const start = performance.now();
-      step();
-      times.push(performance.now() - start);
-    }
-    return times;
+    const times = Array.from({ length: steps }, step);
+    const { result: profiled, ops } = profileOps(() => Array.from({ length: PROFILED_STEPS }, step));
+    const wall = profiled.reduce((s, t) => s + t, 0);
+    return { times, kinds: opKindShares(ops, PROFILED_STEPS, wall) };
   } finally {
     for (const t of [...model.stateDict().values(), ...momentum, x, y]) t.dispose();
   }
+}
+
+/** The SPOS supernet (official ImageNet space, small stem, 10 classes), a uniformly drawn path per step. */
+function timeSupernetSteps(batchSize: number, warmup: number, steps: number): StepTimes {
+  const arch = {
+    family: "spos-supernet" as const,
+    space: SPOS_IMAGENET,
+    inputSize: 32,
+    inChannels: 3,
+    classes: 10,
+    stem: "small" as const,
+  };
+  const supernet = new Supernet(arch);
+  const random = new Random(1);
+  return timeSteps(supernet, batchSize, warmup, steps, () =>
+    supernet.setPath(randomGenotype(SPOS_IMAGENET, random)),
+  );
 }
 
 /**
@@ -118,7 +170,7 @@ function timeLitheSteps(batchSize: number, warmup: number, steps: number): numbe
  * fused addon call against the same update written as per-parameter in-place ops in TypeScript.
  */
 function sgdUpdateUs(repeats: number): { fused: number; unfused: number } {
-  const model = new ShuffleNetV2Cifar(10);
+  const model = cifarShuffleNet();
   const params = model.parameters();
   const buffers = params.map((p) => keep(zerosLike(p)));
   const o = { lr: 0.01, momentum: 0.9, weightDecay: 4e-5 };
@@ -208,11 +260,14 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
 
   // lithe first, then the peer: never both at once on the same cores.
   setNumThreads(threads);
-  let times: number[];
+  let cifar: StepTimes;
+  let supernet: StepTimes;
   let dispatchUs: number;
   let sgdUs: { fused: number; unfused: number };
   try {
-    times = timeLitheSteps(batchSize, warmup, steps);
+    manualSeed(0);
+    cifar = timeSteps(cifarShuffleNet(), batchSize, warmup, steps);
+    supernet = timeSupernetSteps(batchSize, warmup, steps);
     dispatchUs = dispatchOverheadUs();
     sgdUs = sgdUpdateUs(50);
   } finally {
@@ -220,6 +275,7 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
   }
   const peer = options.peer === false ? "not requested" : await runPeer(threads, batchSize, warmup, steps);
 
+  const times = cifar.times;
   const meanMs = times.reduce((s, t) => s + t, 0) / times.length;
   const medianMs = median(times);
   const ok = typeof peer === "string" ? null : peer;
@@ -234,6 +290,9 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
     pytorch_median_step_ms: ok?.median_step_ms ?? null,
     ratio: ok ? (batchSize * 1000) / meanMs / ok.imgs_per_s : null,
     median_ratio: ok ? (batchSize * 1000) / medianMs / ok.median_imgs_per_s : null,
+    op_kinds: cifar.kinds,
+    supernet_step_ms: supernet.times.reduce((s, t) => s + t, 0) / supernet.times.length,
+    supernet_op_kinds: supernet.kinds,
     pytorch_skipped: typeof peer === "string" ? peer : null,
     sgd_fused_us: sgdUs.fused,
     sgd_unfused_us: sgdUs.unfused,

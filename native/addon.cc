@@ -107,6 +107,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNN(env, exports);
   RegisterBlas(env, exports);
   RegisterQuant(env, exports);
+  RegisterProfile(env, exports);
+  RegisterFused(env, exports);
   return exports;
 }
 

@@ -54,5 +54,7 @@ void RegisterOps(Napi::Env env, Napi::Object exports);
 void RegisterNN(Napi::Env env, Napi::Object exports);
 void RegisterBlas(Napi::Env env, Napi::Object exports);
 void RegisterQuant(Napi::Env env, Napi::Object exports);
+void RegisterProfile(Napi::Env env, Napi::Object exports);
+void RegisterFused(Napi::Env env, Napi::Object exports);
 
 }  // namespace lithe

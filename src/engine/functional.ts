@@ -135,3 +135,21 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
 export function resizeBilinear(x: Tensor, size: Pair): Tensor {
   return new Tensor(native.upsampleBilinear(x.h, pair(size), false));
 }
+
+/** Fused concat + channel shuffle(2) (native/fused.cc): a, b [N, C, H, W] -> [N, 2C, H, W] with channel
+ * 2i = a's i and 2i + 1 = b's i; equals channelShuffle(cat([a, b], 1), 2) in one pass, forward and back. */
+export function interleaveChannels(a: Tensor, b: Tensor): Tensor {
+  return new Tensor(native.interleave(a.h, b.h));
+}
+
+/** The inverse of interleaveChannels: x [N, 2C, H, W] -> (x[:, 0::2], x[:, 1::2]), each contiguous. */
+export function deinterleaveChannels(x: Tensor): [Tensor, Tensor] {
+  const [even, odd] = native.deinterleave(x.h);
+  return [new Tensor(even), new Tensor(odd)];
+}
+
+/** x [N, C, H, W] -> (x[:, :first], x[:, first:]), each contiguous; the backward is one concat. */
+export function splitChannels(x: Tensor, first: number): [Tensor, Tensor] {
+  const [head, tail] = native.splitHalves(x.h, first);
+  return [new Tensor(head), new Tensor(tail)];
+}

@@ -3,6 +3,7 @@ export { isGradEnabled, noGrad, withGradMode } from "./autograd.js";
 export { type DoctorReport, runDoctor } from "./doctor.js";
 export { type DType, isFloating, type TypedArray } from "./dtype.js";
 export * as F from "./functional.js";
+export { type OpTime, profileOps } from "./profile.js";
 export {
   type FakeQuantOptions,
   fakeQuantize,

@@ -168,6 +168,13 @@ export interface NativeAddon {
     qmax: number,
     gradFactor: number,
   ): H;
+  /** Fused ShuffleNet V2 channel ops (native/fused.cc). */
+  interleave(a: H, b: H): H;
+  deinterleave(x: H): [H, H];
+  splitHalves(x: H, first: number): [H, H];
+  /** Starts the op profiler (native/profile.cc); profileStop returns [key, self microseconds, calls] rows. */
+  profileStart(): void;
+  profileStop(): [string, number, number][];
   sgdStep(
     params: H[],
     buffers: H[],

@@ -3,7 +3,7 @@
 // Each reports its own element-wise work to the layer tracer under "<unit>.<op>".
 import type { Act } from "../arch/plan.js";
 import { cat, F, type Tensor } from "../engine/index.js";
-import { channelShuffle, isTracing, Module, record } from "../nn/index.js";
+import { channelShuffle, channelSplit, concatShuffle, isTracing, Module, record } from "../nn/index.js";
 
 const ACTIVATIONS: Record<Act, (x: Tensor) => Tensor> = {
   relu: F.relu,
@@ -96,16 +96,7 @@ export class SplitUnit extends Module {
   }
 
   private split(x: Tensor): [Tensor, Tensor] {
-    const [n, c, h, w] = x.shape as [number, number, number, number];
-    const halves: [Tensor, Tensor] =
-      this.style === "torchvision"
-        ? (x.chunk(2, 1) as [Tensor, Tensor])
-        : ([0, 1].map((i) =>
-            x
-              .view(n, c / 2, 2, h, w)
-              .narrow(2, i, 1)
-              .reshape(n, c / 2, h, w),
-          ) as [Tensor, Tensor]);
+    const halves = this.style === "torchvision" ? channelSplit(x) : F.deinterleaveChannels(x);
     if (isTracing())
       record(this, "split", [x], halves[0], { copy: this.style === "megvii" }, { suffix: "split" });
     return halves;
@@ -114,12 +105,12 @@ export class SplitUnit extends Module {
   forward(x: Tensor): Tensor {
     const [passed, mainIn] = this.proj ? [this.proj.forward(x), x] : this.split(x);
     const y = this.main.forward(mainIn);
-    let out = cat([passed, y], 1);
-    if (isTracing()) record(this, "concat", [passed, y], out, {}, { suffix: "concat" });
-    if (this.style === "torchvision") {
-      const shuffled = channelShuffle(out, 2);
-      if (isTracing()) record(this, "shuffle", [out], shuffled, { groups: 2 }, { suffix: "shuffle" });
-      out = shuffled;
+    // torchvision's cat + shuffle(2) run as one fused pass; the tracer still sees both steps.
+    const out = this.style === "torchvision" ? concatShuffle(passed, y) : cat([passed, y], 1);
+    if (isTracing()) {
+      record(this, "concat", [passed, y], out, {}, { suffix: "concat" });
+      if (this.style === "torchvision")
+        record(this, "shuffle", [out], out, { groups: 2 }, { suffix: "shuffle" });
     }
     return out;
   }

@@ -23,7 +23,7 @@ export {
   type InputQuantMethod,
   LayerQuantizer,
 } from "./fake-quant.js";
-export { channelShuffle, channelSplit } from "./functional.js";
+export { channelShuffle, channelSplit, concatShuffle } from "./functional.js";
 export {
   GeneratedConv2d,
   type GeneratedConvOptions,
