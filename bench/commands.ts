@@ -3,6 +3,7 @@
 import type { AddBenches } from "../src/cli/bench.js";
 import { addBench, type BenchCommand } from "./command.js";
 import { counterCommand } from "./counter.command.js";
+import { depthwiseCommand } from "./depthwise.command.js";
 import { engineCommand } from "./engine.command.js";
 import { guidelinesCommand } from "./guidelines.command.js";
 import { latencyCommand } from "./latency.command.js";
@@ -13,6 +14,7 @@ import { trainCommand } from "./train.command.js";
 
 const BENCHES: readonly BenchCommand[] = [
   engineCommand,
+  depthwiseCommand,
   counterCommand,
   trainCommand,
   latencyCommand,
