@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "lithe_native",
-      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/nn.cc", "native/blas.cc", "native/quant.cc", "native/profile.cc", "native/fused.cc", "native/depthwise.cc"],
+      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/nn.cc", "native/blas.cc", "native/quant.cc", "native/profile.cc", "native/fused.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node scripts/find-libtorch.mjs --include)",

@@ -3,7 +3,6 @@
 import type { AddBenches } from "../src/cli/bench.js";
 import { addBench, type BenchCommand } from "./command.js";
 import { counterCommand } from "./counter.command.js";
-import { depthwiseCommand } from "./depthwise.command.js";
 import { engineCommand } from "./engine.command.js";
 import { guidelinesCommand } from "./guidelines.command.js";
 import { latencyCommand } from "./latency.command.js";
@@ -14,7 +13,6 @@ import { trainCommand } from "./train.command.js";
 
 const BENCHES: readonly BenchCommand[] = [
   engineCommand,
-  depthwiseCommand,
   counterCommand,
   trainCommand,
   latencyCommand,

@@ -109,7 +109,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterQuant(env, exports);
   RegisterProfile(env, exports);
   RegisterFused(env, exports);
-  RegisterDepthwise(env, exports);
   return exports;
 }
 

@@ -56,6 +56,5 @@ void RegisterBlas(Napi::Env env, Napi::Object exports);
 void RegisterQuant(Napi::Env env, Napi::Object exports);
 void RegisterProfile(Napi::Env env, Napi::Object exports);
 void RegisterFused(Napi::Env env, Napi::Object exports);
-void RegisterDepthwise(Napi::Env env, Napi::Object exports);
 
 }  // namespace lithe

@@ -153,13 +153,3 @@ export function splitChannels(x: Tensor, first: number): [Tensor, Tensor] {
   const [head, tail] = native.splitHalves(x.h, first);
   return [new Tensor(head), new Tensor(tail)];
 }
-
-/** x [N, C, H, W], weight [C, 1, kh, kw] -> [N, C, H', W']: conv2d with groups = C, no bias, dilation 1,
- * whose backward runs lithe's loops (native/depthwise.cc) instead of oneDNN's. */
-export function depthwiseConv2d(
-  x: Tensor,
-  weight: Tensor,
-  o: { stride?: Pair; padding?: Pair } = {},
-): Tensor {
-  return new Tensor(native.depthwiseConv2d(x.h, weight.h, pair(o.stride ?? 1), pair(o.padding ?? 0)));
-}

@@ -172,8 +172,6 @@ export interface NativeAddon {
   interleave(a: H, b: H): H;
   deinterleave(x: H): [H, H];
   splitHalves(x: H, first: number): [H, H];
-  /** Depthwise conv2d with lithe's own backward (native/depthwise.cc). */
-  depthwiseConv2d(x: H, w: H, stride: number[], padding: number[]): H;
   /** Starts the op profiler (native/profile.cc); profileStop returns [key, self microseconds, calls] rows. */
   profileStart(): void;
   profileStop(): [string, number, number][];

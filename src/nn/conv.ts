@@ -61,14 +61,12 @@ export class Conv2d extends Module {
   /** The convolution with these weights (all of this layer's, or a leading slice in ElasticConv2d). */
   protected convolve(x: Tensor, weight: Tensor, bias: Tensor | null, groups: number): Tensor {
     const q = this.quantizer;
-    const input = q ? q.input(x) : x;
-    const w = q ? q.weight(weight) : weight;
-    const { stride, padding } = this;
-    // Depthwise without bias or dilation: lithe's backward, faster than oneDNN's here (bench/depthwise.ts).
-    const depthwise = groups > 1 && w.shape[1] === 1 && w.shape[0] === groups && !bias && this.dilation === 1;
-    const y = depthwise
-      ? F.depthwiseConv2d(input, w, { stride, padding })
-      : F.conv2d(input, w, bias, { stride, padding, dilation: this.dilation, groups });
+    const y = F.conv2d(q ? q.input(x) : x, q ? q.weight(weight) : weight, bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups,
+    });
     if (isTracing()) {
       const { kernelSize: k, stride, padding: pad } = this;
       const params = weight.numel + (bias?.numel ?? 0);

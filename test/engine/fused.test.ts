@@ -1,4 +1,4 @@
-// The fused ShuffleNet V2 channel ops (native/fused.cc) and the depthwise conv (native/depthwise.cc) against the unfused ATen compositions they
+// The fused ShuffleNet V2 channel ops (native/fused.cc) against the unfused ATen compositions they
 // replace (values and gradients exactly, with one output left out of the loss too), and float64 finite
 // differences.
 import assert from "node:assert/strict";
@@ -7,7 +7,6 @@ import { arange, cat, F, randn, type Tensor, tidy } from "../../src/engine/index
 import { channelShuffle } from "../../src/nn/index.js";
 import { Random } from "../../src/util/random.js";
 import { float64, gradcheck, numelOf } from "../gradcheck.js";
-import { assertClose } from "../helpers.js";
 
 const SHAPE = [2, 6, 3, 4] as const;
 
@@ -129,51 +128,4 @@ test("fused channel ops refuse shapes they cannot take, naming the op", () => {
   );
   assert.throws(() => F.deinterleaveChannels(randn([1, 3, 2, 2])), /deinterleave: .*even channel count/);
   assert.throws(() => F.splitChannels(randn([1, 3, 2, 2]), 3), /splitHalves: cannot split/);
-});
-
-// [N, C, H, W], kernel, stride, padding: ShuffleNet/SPOS cases, an odd size at stride 2, no padding,
-// and a kernel wider than the padded input reaches (taps that never land).
-const DEPTHWISE_CASES = [
-  [[2, 3, 5, 5], 3, 1, 1],
-  [[1, 2, 7, 6], 5, 2, 2],
-  [[2, 2, 5, 5], 3, 2, 1],
-  [[1, 3, 4, 4], 3, 1, 0],
-  [[1, 2, 2, 2], 7, 1, 3],
-  [[1, 2, 1, 1], 3, 2, 1],
-] as const;
-
-test("depthwiseConv2d equals conv2d with groups = channels, values and both gradients", () => {
-  for (const [shape, k, stride, padding] of DEPTHWISE_CASES) {
-    const x = randn([...shape]);
-    const w = randn([shape[1], 1, k, k]);
-    const o = { stride, padding };
-    const fused = F.depthwiseConv2d(x, w, o);
-    const reference = F.conv2d(x, w, null, { ...o, groups: shape[1] });
-    assertClose(values(fused), values(reference), { what: `forward ${shape} k${k} s${stride}` });
-    const [gx, gw] = gradsOf(([a, b]) => [F.depthwiseConv2d(a as Tensor, b as Tensor, o)], [x, w], [true]);
-    const [rx, rw] = gradsOf(
-      ([a, b]) => [F.conv2d(a as Tensor, b as Tensor, null, { ...o, groups: shape[1] })],
-      [x, w],
-      [true],
-    );
-    assertClose(gx as number[], rx as number[], { what: `input gradient ${shape} k${k} s${stride}` });
-    assertClose(gw as number[], rw as number[], {
-      rtol: 1e-4,
-      what: `weight gradient ${shape} k${k} s${stride}`,
-    });
-  }
-});
-
-test("depthwiseConv2d: float64 gradients match central differences", () => {
-  const random = new Random(5);
-  const draw = (shape: number[]) =>
-    float64(
-      Float64Array.from({ length: numelOf(shape) }, () => random.uniform(-1, 1)),
-      shape,
-    );
-  for (const [shape, k, stride, padding] of DEPTHWISE_CASES.slice(0, 3))
-    gradcheck(
-      ([x, w]) => F.depthwiseConv2d(x as Tensor, w as Tensor, { stride, padding }),
-      [draw([...shape]), draw([shape[1], 1, k, k])],
-    );
 });
