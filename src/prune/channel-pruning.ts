@@ -4,7 +4,7 @@
 // (and BN channels) of conv i-1. Targets are the ORIGINAL network's conv outputs; inputs come from the
 // network pruned so far, so errors do not accumulate (Sec. 3.2, "accumulated error").
 import { type VggArch, vggChannels } from "../arch/families/vgg.js";
-import { isFamily } from "../arch/schema.js";
+import { type Arch, isFamily } from "../arch/schema.js";
 import { F, noGrad, type Tensor, tidy } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
 import { BatchNorm2d, Conv2d, type Module } from "../nn/index.js";
@@ -139,7 +139,7 @@ export function prunedState(
 }
 
 /** Whether the pruned state loads into a fresh network of `target` (names and shapes). */
-export function checkPrunedState(target: VggArch, state: Map<string, Tensor>): void {
+export function checkPrunedState(target: Arch, state: Map<string, Tensor>): void {
   const net = buildModel(target);
   net.loadStateDict(state);
   for (const t of net.stateDict().values()) t.dispose();

@@ -78,7 +78,7 @@ const schema = z
 export type ResNetArch = z.output<typeof schema>;
 
 /** The explicit `channels`, or the widths the multiplier gives. */
-function channelsOf(a: ResNetArch): ResNetChannels {
+export function resnetChannels(a: ResNetArch): ResNetChannels {
   if (a.channels) return a.channels;
   const { repeats, bottleneck } = DEPTHS[a.depth] as (typeof DEPTHS)[number];
   const planes = PLANES.map((c) => Math.floor(c * a.width));
@@ -88,6 +88,25 @@ function channelsOf(a: ResNetArch): ResNetChannels {
     mid: repeats.flatMap((n, s) => Array<number>(n).fill(planes[s] as number)),
   };
 }
+
+/** Every block's stage (0-3) and input width, in order. */
+export function resnetBlocks(a: ResNetArch): { stage: number; inp: number }[] {
+  const { stem, stages } = resnetChannels(a);
+  const { repeats } = DEPTHS[a.depth] as (typeof DEPTHS)[number];
+  return repeats.flatMap((n, s) =>
+    Array.from({ length: n }, (_, i) => ({
+      stage: s,
+      inp: i === 0 ? (s === 0 ? stem : (stages[s - 1] as number)) : (stages[s] as number),
+    })),
+  );
+}
+
+/** Whether the family's blocks are Bottlenecks (ResNet-50). */
+export const isBottleneck = (a: ResNetArch): boolean =>
+  (DEPTHS[a.depth] as (typeof DEPTHS)[number]).bottleneck;
+
+/** Stages of every ResNet (layer1 .. layer4). */
+export const RESNET_STAGES = PLANES.length;
 
 /** One residual block's widths and place; only a stage's first block may change them. */
 interface Block {
@@ -133,7 +152,7 @@ function block({ inp, picked, mid, oup, stride, first }: Block, bottleneck: bool
 
 function decode(a: ResNetArch): Node {
   const { repeats, bottleneck } = DEPTHS[a.depth] as (typeof DEPTHS)[number];
-  const { stem, stages, mid, inputs } = channelsOf(a);
+  const { stem, stages, mid, inputs } = resnetChannels(a);
   let inp = stem;
   let index = 0;
   const layers: Named[] =
