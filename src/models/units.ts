@@ -3,7 +3,7 @@
 // the leaf modules channel shuffle and channel sampler (pick).
 // Each reports its own element-wise work to the layer tracer under "<unit>.<op>".
 import type { Act } from "../arch/plan.js";
-import { cat, F, type Tensor, tensor } from "../engine/index.js";
+import { cat, F, keep, type Tensor, tensor } from "../engine/index.js";
 import { channelShuffle, isTracing, Module, record } from "../nn/index.js";
 
 const ACTIVATIONS: Record<Act, (x: Tensor) => Tensor> = {
@@ -158,11 +158,11 @@ export class ChannelShuffle extends Module {
 
 /** Channel sampler (He et al., ICCV 2017, Sec. 3.3): (N, C, H, W) -> (N, channels.length, H, W). */
 export class ChannelPick extends Module {
-  /** The indices as an int64 tensor; not a buffer, so the state dict does not carry them. */
+  /** The indices as an int64 tensor, outliving any scope the module is built in; not a buffer, so the state dict does not carry them. */
   private readonly index: Tensor;
   constructor(readonly channels: readonly number[]) {
     super();
-    this.index = tensor([...channels], { dtype: "int64" });
+    this.index = keep(tensor([...channels], { dtype: "int64" }));
   }
   forward(x: Tensor): Tensor {
     const y = x.indexSelect(1, this.index);

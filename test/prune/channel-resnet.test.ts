@@ -4,9 +4,14 @@
 // originals and conv1 is reconstructed exactly, so the pruned net's logits equal the original's; a
 // 2x-pruned net is a smaller architecture whose FLOPs (analytic counter = traced modules) and
 // parameters drop by the amounts the removed weights give, whose weights load, and whose every
-// reconstruction beats plain removal.
+// reconstruction beats plain removal; from the shell, a trained tiny ResNet is pruned 2x with a
+// stage profile, `lithe eval` and `lithe export` (ONNX Runtime check) read it, and `lithe prune l1`
+// gives the L1 baseline at the same FLOPs.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import { countArch } from "../../src/arch/count.js";
 import { type ResNetArch, resnetBlocks, resnetChannels } from "../../src/arch/families/resnet.js";
 import { validateArch } from "../../src/arch/schema.js";
@@ -15,6 +20,7 @@ import { buildModel, tracedCount } from "../../src/models/index.js";
 import type { BatchNorm2d, Conv2d, Module } from "../../src/nn/index.js";
 import { pruneResNet } from "../../src/prune/channel-resnet.js";
 import { atRatios, widthsFor } from "../../src/prune/channel-widths.js";
+import { fails, lithe } from "../cli/run-cli.js";
 
 const ARCH = validateArch({
   family: "resnet",
@@ -114,5 +120,55 @@ describe("channel pruning of a ResNet (library)", () => {
     assert.equal(r.reports.length, 2 * blocks.length);
     for (const l of r.reports) assert.ok(l.reconstructedError < l.removedError, JSON.stringify(l));
     tidy(() => assert.deepEqual(pruned.forward(x).shape, [32, 10]));
+  });
+});
+
+describe("lithe prune channels (ResNet)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "lithe-chanprune-resnet-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const data = "--data synthetic:128 --workers 0 --batch-size 32 --threads 1".split(" ");
+  const archFile = join(dir, "arch.json");
+  const run = join(dir, "run");
+  const out = join(dir, "pruned");
+  const arch = { ...ARCH, inputSize: 32, inChannels: 3 };
+
+  it("prunes a trained ResNet 2x; eval, export and the L1 baseline read it", () => {
+    writeFileSync(archFile, JSON.stringify(arch));
+    const t = lithe(["train", "--model", archFile, ...data, "--epochs", "1", "--out", run]);
+    assert.equal(t.code, 0, t.stderr);
+    const weights = join(run, "model.safetensors");
+    const prune = ["prune", "channels", "--weights", weights, ...data, "--images", "64"];
+    const r = lithe([...prune, "--speedup", "2", "--stage-ratios", "1,1,0.5,0.5", "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /layer3\.0\.conv2: \d+\/16 input channels, relative error/);
+    const best = validateArch(JSON.parse(readFileSync(join(out, "best.json"), "utf8"))) as ResNetArch;
+    const original = countArch(validateArch(arch));
+    assert.ok(countArch(best).flops <= original.flops / 2);
+    // The profile: layer1 keeps more of its inner width than layer4.
+    const mid = resnetChannels(best).mid;
+    assert.ok((mid[0] as number) / 8 > (mid[7] as number) / 16, mid.join(" "));
+    const e = lithe(["eval", "--weights", join(out, "model.safetensors"), ...data]);
+    assert.equal(e.code, 0, e.stderr);
+    const x = lithe(["export", "--weights", join(out, "model.safetensors"), "--out", join(dir, "p.onnx")]);
+    assert.equal(x.code, 0, x.stderr);
+    const l1 = lithe([
+      "prune",
+      "l1",
+      "--weights",
+      weights,
+      "--like",
+      join(out, "best.json"),
+      "--out",
+      join(dir, "l1"),
+    ]);
+    assert.equal(l1.code, 0, l1.stderr);
+    const l1Arch = validateArch(JSON.parse(readFileSync(join(dir, "l1", "best.json"), "utf8")));
+    assert.equal(countArch(l1Arch).flops, countArch(best).flops);
+    const e1 = lithe(["eval", "--weights", join(dir, "l1", "model.safetensors"), ...data]);
+    assert.equal(e1.code, 0, e1.stderr);
+    fails(
+      [...prune, "--speedup", "2", "--stage-ratios", "1,0.5", "--out", join(dir, "bad")],
+      /--stage-ratios needs 4 ratios/,
+    );
   });
 });
