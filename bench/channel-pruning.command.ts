@@ -1,8 +1,18 @@
 // `lithe bench channel-pruning`: the declaration of bench/channel-pruning.ts's subcommand; prints
 // bench-channel-pruning.json's figures.
+
+import { InvalidArgumentError } from "commander";
 import { commaList, positiveInt, positiveNumber } from "../src/cli/args.js";
-import type { ChannelPruningBenchOptions } from "./channel-pruning.js";
+import { BENCH_MODELS, type ChannelPruningBenchOptions } from "./channel-pruning.js";
 import type { BenchCommand } from "./command.js";
+
+/** "vgg16,resnet18" -> the names; any other name fails naming the flag's choices. */
+function modelList(value: string): string[] {
+  const names = value.split(",").map((n) => n.trim());
+  const bad = names.find((n) => !(BENCH_MODELS as readonly string[]).includes(n));
+  if (bad !== undefined) throw new InvalidArgumentError(`takes ${BENCH_MODELS.join(", ")}, got "${bad}"`);
+  return names;
+}
 
 type ChannelPruningFlags = Omit<ChannelPruningBenchOptions, "resume"> & { resume?: boolean };
 
@@ -20,7 +30,7 @@ export const channelPruningCommand: BenchCommand<ChannelPruningFlags> = {
     {
       flags: "--models <list>",
       help: "vgg16 and/or resnet18",
-      parse: commaList(String),
+      parse: modelList,
       default: "vgg16,resnet18",
     },
     {

@@ -51,6 +51,9 @@ export interface ChannelPruningBenchOptions {
 const log = (message: string) =>
   console.error(`[bench channel-pruning ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
+/** The networks the bench prunes. */
+export const BENCH_MODELS = ["vgg16", "resnet18"] as const;
+
 /** The base description of a bench model at `width`. */
 function baseArch(model: string, width: number): Record<string, unknown> {
   if (model === "vgg16")
