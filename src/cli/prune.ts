@@ -360,7 +360,7 @@ function registerL1(prune: Command): void {
   prune
     .command("l1")
     .description(
-      "the L1-norm filter pruning baseline (Li et al., ICLR 2017) of a trained VGG at the per-layer widths of a pruned description: each conv keeps its filters of largest sum |w|, no reconstruction (fine-tune with `lithe train --init`)",
+      "the L1-norm filter pruning baseline (Li et al., ICLR 2017) of a trained VGG or ResNet-18/34 at the per-layer widths of a pruned description: each conv keeps its filters of largest sum |w| (in a ResNet block conv1's filters, and where the description samples the block input, the input channels of largest sum |w| in conv1), no reconstruction (fine-tune with `lithe train --init`)",
     )
     .requiredOption("--weights <file>", "trained weights, e.g. runs/<run>/model.safetensors")
     .requiredOption(

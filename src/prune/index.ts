@@ -6,7 +6,7 @@ export { type ChannelPruningConfig, type LayerReport, pruneChannels } from "./ch
 export { pruneResNet } from "./channel-resnet.js";
 export { type ChannelPruningOptions, type ChannelPruningResult, runChannelPruning } from "./channel-run.js";
 export { atRatios, type PrunableArch, prunable, widthsFor } from "./channel-widths.js";
-export { type L1PruningOptions, l1PrunedState, runL1Pruning } from "./l1-filters.js";
+export { type L1PruningOptions, l1PrunedResNet, l1PrunedState, runL1Pruning } from "./l1-filters.js";
 export { type LassoOptions, type LassoProblem, lasso, lassoProblem } from "./lasso.js";
 export {
   buildLatencyModel,
