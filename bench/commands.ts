@@ -1,6 +1,7 @@
 // The `lithe bench` subcommands, one declaration per benchmark (bench/<name>.command.ts, in `lithe bench
 // --help` order); bin/lithe.js passes addBenches to the CLI when dist/bench is there.
 import type { AddBenches } from "../src/cli/bench.js";
+import { channelPruningCommand } from "./channel-pruning.command.js";
 import { addBench, type BenchCommand } from "./command.js";
 import { counterCommand } from "./counter.command.js";
 import { engineCommand } from "./engine.command.js";
@@ -19,6 +20,7 @@ const BENCHES: readonly BenchCommand[] = [
   guidelinesCommand,
   sposCommand,
   metaPruningCommand,
+  channelPruningCommand,
   quantSearchCommand,
 ];
 

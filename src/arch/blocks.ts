@@ -31,6 +31,8 @@ export const avgPool = (k: number, stride: number, pad: number): Node => ({ op: 
 export const gap = (keepdim = false): Node => ({ op: "gap", keepdim });
 export const dropout = (p: number): Node => ({ op: "dropout", p });
 export const linear = (out: number, bias = true): Node => ({ op: "linear", out, bias });
+/** The channel sampler reading input channels `channels` (distinct, ascending). */
+export const pick = (channels: readonly number[]): Node => ({ op: "pick", channels });
 
 /** Children named "0", "1", ... like torch.nn.Sequential. */
 export const indexed = (...nodes: Node[]): Named[] => nodes.map((n, i) => [String(i), n] as const);

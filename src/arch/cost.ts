@@ -3,7 +3,7 @@
 // - ops ("full count"): flops plus every other arithmetic op at inference: bias adds 1 per output
 //   element, BN 2 (scale, shift), ReLU/ReLU6 1, h-sigmoid 3 (add, clamp, divide), h-swish 4,
 //   sigmoid 4, element-wise add and mul 1, max/avg pool k*k per output element, global pool 1 per
-//   input element. Concat, split, shuffle, dropout and flatten do no arithmetic.
+//   input element. Concat, split, shuffle, the channel sampler (pick), dropout and flatten do no arithmetic.
 // - mac: memory access cost of ShuffleNet V2's guideline G1 generalised to every op: elements read
 //   (inputs and parameters) plus elements written; views (torchvision's chunk, flatten) cost nothing.
 // - activations: elements written to new feature maps (what a forward pass must hold for backward).
@@ -56,6 +56,7 @@ export function opCost(o: LayerOp): Cost {
       return { ...zero, ops: output, mac: moved, activations: output };
     case "concat":
     case "shuffle":
+    case "pick":
       return { ...zero, mac: moved, activations: output };
     case "split":
       return o.attrs.copy ? { ...zero, mac: moved, activations: output } : zero;

@@ -2,7 +2,7 @@
 //   shufflenet_v2(width=1,inputSize=32,classes=10,stem=small)
 //   oneshot(space=spos_imagenet,genotype.block_1=shuffle3x3,genotype.mid_1=0.8,...)
 // Common fields at their defaults are left out; nested objects use dotted keys; lists are written
-// [a;b;c]. parse(print(a)) equals a for every valid description a.
+// [a;b;c] (nested lists too, [[0;2];null]); null is written null. parse(print(a)) equals a for every valid description a.
 import { type Arch, validateArch } from "./schema.js";
 
 const COMMON_DEFAULTS: Record<string, unknown> = {
@@ -13,7 +13,7 @@ const COMMON_DEFAULTS: Record<string, unknown> = {
 };
 const TOKEN = /^[A-Za-z0-9_.+-]+$/;
 
-type Value = number | string | boolean | Value[] | { [key: string]: Value };
+type Value = number | string | boolean | null | Value[] | { [key: string]: Value };
 
 function printValue(v: Value, key: string): string {
   if (Array.isArray(v)) return `[${v.map((x) => printValue(x, key)).join(";")}]`;
@@ -42,11 +42,29 @@ export function printArch(arch: Arch): string {
   return `${family}(${entries(shown, "").join(",")})`;
 }
 
+/** `text` split at the separators outside brackets: "[0;1];2" -> ["[0;1]", "2"]. */
+function splitTop(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "[") depth++;
+    else if (text[i] === "]") depth--;
+    else if (text[i] === ";" && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
 function parseValue(text: string): Value {
   if (text.startsWith("[") && text.endsWith("]")) {
     const inner = text.slice(1, -1);
-    return inner === "" ? [] : inner.split(";").map(parseValue);
+    return inner === "" ? [] : splitTop(inner).map(parseValue);
   }
+  if (text === "null") return null;
   if (text === "true" || text === "false") return text === "true";
   if (/^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(text)) return Number(text);
   return text;

@@ -22,6 +22,11 @@ export type Node =
   | { op: "linear"; out: number; bias: boolean }
   /** Channel shuffle (ShuffleNet V1 Sec. 3.1): (C) -> (g, C/g) -> transpose -> (C). */
   | { op: "shuffle"; groups: number }
+  /**
+   * Channel sampler (He, Zhang, Sun, ICCV 2017, Sec. 3.3, multi-branch networks): keeps the input
+   * channels at the given (distinct, ascending) indices, [C, H, W] -> [channels.length, H, W].
+   */
+  | { op: "pick"; channels: readonly number[] }
   /** Children run in order. */
   | { op: "seq"; layers: Named[] }
   /** Residual: out = after(main(x) + (shortcut ? shortcut(x) : x)); main's layers sit directly in this module. */
@@ -74,6 +79,7 @@ export interface LayerOp {
     | "flatten"
     | "linear"
     | "shuffle"
+    | "pick"
     | "add"
     | "mul"
     | "concat"

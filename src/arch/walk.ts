@@ -96,6 +96,15 @@ export function walk(node: Node, name: string, x: Shape, out: LayerOp[]): Shape 
     case "shuffle":
       if (x.c % node.groups !== 0) planError(name, `${x.c} channels do not shuffle in ${node.groups} groups`);
       return push("shuffle", [x], x, { groups: node.groups });
+    case "pick": {
+      const bad = node.channels.find((c, i) => c >= x.c || (i > 0 && c <= (node.channels[i - 1] as number)));
+      if (node.channels.length === 0 || bad !== undefined)
+        planError(
+          name,
+          `picks channels ${node.channels.join(",")} of ${x.c}: need distinct ascending indices below ${x.c}`,
+        );
+      return push("pick", [x], { ...x, c: node.channels.length });
+    }
     case "seq":
       return walkList(node.layers, name, x, out);
     case "add": {

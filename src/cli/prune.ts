@@ -8,7 +8,8 @@ import { type Command, Option } from "commander";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
-import { nonNegativeInt, positiveInt, positiveNumber, siCount } from "./args.js";
+import type { PrunableArch } from "../prune/channel-widths.js";
+import { commaList, nonNegativeInt, positiveInt, positiveNumber, siCount } from "./args.js";
 import { si } from "./format.js";
 import { type MeasurementFlags, measurementOptions, measurementSettings } from "./latency.js";
 import {
@@ -30,6 +31,7 @@ interface ChannelsFlags extends DataFlags {
   model?: string;
   speedup?: number;
   flops?: number;
+  stageRatios?: number[];
   out: string;
   images: number;
   points: number;
@@ -284,12 +286,20 @@ function registerBaseline(prune: Command): void {
     });
 }
 
+/** A channel-pruned net's widths: VGG's per conv; ResNet's inner widths and how many inputs each conv1 reads. */
+function prunedWidths(arch: PrunableArch): string {
+  if (Array.isArray(arch.channels)) return arch.channels.join(" ");
+  const c = arch.channels as { mid: number[]; inputs?: (number[] | null)[] } | undefined;
+  const reads = c?.inputs?.map((l) => (l ? String(l.length) : "all")).join(" ");
+  return `inner ${c?.mid.join(" ")}${reads ? `, conv1 reads ${reads}` : ""}`;
+}
+
 function registerChannels(prune: Command): void {
   dataOptions(
     prune
       .command("channels")
       .description(
-        "channel pruning (He, Zhang, Sun, ICCV 2017) of a trained VGG: per conv in order, LASSO selects its input channels on sampled feature-map points, least squares reconstructs its weights towards the original network's outputs; writes <out>/best.json and <out>/model.safetensors (fine-tune with `lithe train --init <out>/model.safetensors --model <out>/best.json`). Official sampling is 5,000 images x 10 points and a LASSO on 400 of them; the defaults are scaled down to 500 images for 28-32 px data (a 2x2 map has only 4 points per image)",
+        "channel pruning (He, Zhang, Sun, ICCV 2017) of a trained VGG or ResNet-18/34: per conv in order, LASSO selects its input channels on sampled feature-map points, least squares reconstructs its weights towards the original network's outputs. In a residual block (Sec. 3.3) conv1 samples the block input's channels (the shortcut keeps them all) and conv2 is reconstructed towards Y1 - Y1' + Y2 (the original block output minus the pruned shortcut's); the residual stream is not pruned. Widths: one keep ratio per stage, min(1, k * p_s), with k the largest meeting the target and p the --stage-ratios profile (uniform when absent); the paper's hand-set per-layer widths are not built in. Writes <out>/best.json and <out>/model.safetensors (fine-tune with `lithe train --init <out>/model.safetensors --model <out>/best.json`). Official sampling is 5,000 images x 10 points and a LASSO on 400 of them; the defaults are scaled down to 500 images for 28-32 px data (a 2x2 map has only 4 points per image)",
       )
       .requiredOption("--weights <file>", "trained weights, e.g. runs/<run>/model.safetensors")
       .option("--model <spec>", "architecture (default: read from the run directory of --weights)")
@@ -298,6 +308,11 @@ function registerChannels(prune: Command): void {
         new Option("--flops <n>", "FLOPs of the pruned network, e.g. 50M")
           .argParser(siCount)
           .conflicts("speedup"),
+      )
+      .option(
+        "--stage-ratios <list>",
+        "relative keep ratios per stage, e.g. 1,0.75,0.5,0.5 (VGG: 5 stages conv1_x..conv5_x; ResNet: layer1..layer4), scaled together to meet the target",
+        commaList(positiveNumber),
       )
       .requiredOption("--out <dir>", "where best.json, model.safetensors and layers.jsonl go")
       .option("--images <n>", "training images sampled (official 5000)", positiveInt, 500)
@@ -311,6 +326,7 @@ function registerChannels(prune: Command): void {
       data: dataValues(o),
       ...(o.speedup === undefined ? {} : { speedup: o.speedup }),
       ...(o.flops === undefined ? {} : { flops: o.flops }),
+      ...(o.stageRatios === undefined ? {} : { stageRatios: o.stageRatios }),
       out: o.out,
       images: o.images,
       points: o.points,
@@ -324,11 +340,18 @@ function registerChannels(prune: Command): void {
           );
       },
     });
-    const summary = { out: o.out, flops: r.flops, originalFlops: r.originalFlops, channels: r.arch.channels };
+    const summary = {
+      out: o.out,
+      flops: r.flops,
+      originalFlops: r.originalFlops,
+      params: r.params,
+      originalParams: r.originalParams,
+      channels: r.arch.channels,
+    };
     if (o.json) console.log(JSON.stringify({ ...summary, layers: r.reports }));
     else
       console.log(
-        `${o.out}: FLOPs ${si(r.originalFlops)} -> ${si(r.flops)} (${(r.originalFlops / r.flops).toFixed(2)}x), widths ${r.arch.channels?.join(" ")}`,
+        `${o.out}: FLOPs ${si(r.originalFlops)} -> ${si(r.flops)} (${(r.originalFlops / r.flops).toFixed(2)}x), params ${si(r.originalParams)} -> ${si(r.params)}, widths ${prunedWidths(r.arch)}`,
       );
   });
 }
@@ -337,7 +360,7 @@ function registerL1(prune: Command): void {
   prune
     .command("l1")
     .description(
-      "the L1-norm filter pruning baseline (Li et al., ICLR 2017) of a trained VGG at the per-layer widths of a pruned description: each conv keeps its filters of largest sum |w|, no reconstruction (fine-tune with `lithe train --init`)",
+      "the L1-norm filter pruning baseline (Li et al., ICLR 2017) of a trained VGG or ResNet-18/34 at the per-layer widths of a pruned description: each conv keeps its filters of largest sum |w| (in a ResNet block conv1's filters, and where the description samples the block input, the input channels of largest sum |w| in conv1), no reconstruction (fine-tune with `lithe train --init`)",
     )
     .requiredOption("--weights <file>", "trained weights, e.g. runs/<run>/model.safetensors")
     .requiredOption(
@@ -348,7 +371,7 @@ function registerL1(prune: Command): void {
     .action(async (o: { weights: string; like: string; out: string }) => {
       const { runL1Pruning } = await import("../prune/l1-filters.js");
       const { arch } = runL1Pruning(o);
-      console.log(`${o.out}: L1-norm filter pruning to widths ${arch.channels?.join(" ")}`);
+      console.log(`${o.out}: L1-norm filter pruning to widths ${prunedWidths(arch)}`);
     });
 }
 

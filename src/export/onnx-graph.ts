@@ -66,6 +66,15 @@ export class PlanEmitter {
       }
       case "shuffle":
         return this.shuffle(name, x, s, node.groups);
+      case "pick":
+        return g.node(
+          "Gather",
+          name,
+          [x, g.int64(`${name}.index`, [node.channels.length], [...node.channels])],
+          {
+            ints: { axis: 1 },
+          },
+        );
       case "seq":
         return this.list(node.layers, name, x, s);
       case "add": {

@@ -24,7 +24,7 @@ import {
   Sequential,
   Sigmoid,
 } from "../nn/index.js";
-import { AddUnit, ChannelShuffle, ConcatUnit, GateUnit, SplitUnit } from "./units.js";
+import { AddUnit, ChannelPick, ChannelShuffle, ConcatUnit, GateUnit, SplitUnit } from "./units.js";
 
 const ACTIVATION_LAYERS: Record<Act, () => Module> = {
   relu: () => new ReLU(),
@@ -101,6 +101,8 @@ export function buildNode(node: Node, x: Shape, kinds: LayerKinds = STATIC_LAYER
       return kinds.linear(x.c, node.out, node.bias);
     case "shuffle":
       return new ChannelShuffle(node.groups);
+    case "pick":
+      return new ChannelPick(node.channels);
     case "seq":
       return Sequential.named(buildList(node.layers, x, kinds));
     case "add":

@@ -1,8 +1,9 @@
 // Modules for the composite plan nodes (src/arch/plan.ts): residual add, ShuffleNet V1's concat
-// unit, ShuffleNet V2's split unit (torchvision and official Megvii styles) and the SE-style gate.
+// unit, ShuffleNet V2's split unit (torchvision and official Megvii styles) and the SE-style gate;
+// the leaf modules channel shuffle and channel sampler (pick).
 // Each reports its own element-wise work to the layer tracer under "<unit>.<op>".
 import type { Act } from "../arch/plan.js";
-import { cat, F, type Tensor } from "../engine/index.js";
+import { cat, F, keep, type Tensor, tensor } from "../engine/index.js";
 import { channelShuffle, channelSplit, concatShuffle, isTracing, Module, record } from "../nn/index.js";
 
 const ACTIVATIONS: Record<Act, (x: Tensor) => Tensor> = {
@@ -142,6 +143,21 @@ export class ChannelShuffle extends Module {
   forward(x: Tensor): Tensor {
     const y = channelShuffle(x, this.groups);
     if (isTracing()) record(this, "shuffle", [x], y, { groups: this.groups });
+    return y;
+  }
+}
+
+/** Channel sampler (He et al., ICCV 2017, Sec. 3.3): (N, C, H, W) -> (N, channels.length, H, W). */
+export class ChannelPick extends Module {
+  /** The indices as an int64 tensor, outliving any scope the module is built in; not a buffer, so the state dict does not carry them. */
+  private readonly index: Tensor;
+  constructor(readonly channels: readonly number[]) {
+    super();
+    this.index = keep(tensor([...channels], { dtype: "int64" }));
+  }
+  forward(x: Tensor): Tensor {
+    const y = x.indexSelect(1, this.index);
+    if (isTracing()) record(this, "pick", [x], y);
     return y;
   }
 }

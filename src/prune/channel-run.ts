@@ -1,19 +1,23 @@
-// `lithe prune channels` as a library call: load a trained VGG and its data, plan the widths for a
-// speed-up or FLOPs target (src/prune/channel-widths.ts), prune and reconstruct layer by layer
-// (src/prune/channel-pruning.ts) and write DIR/best.json (the pruned description), DIR/model.safetensors
+// `lithe prune channels` as a library call: load a trained VGG or ResNet and its data, plan the widths
+// for a speed-up or FLOPs target (src/prune/channel-widths.ts), prune and reconstruct layer by layer
+// (src/prune/channel-pruning.ts, src/prune/channel-resnet.ts) and write DIR/best.json (the pruned description), DIR/model.safetensors
 // (its weights, which `lithe eval` and `lithe train --init` read) and DIR/layers.jsonl (per-layer errors).
 // Everything is checked before anything is written; each file is written atomically.
 import { countArch } from "../arch/count.js";
+import type { ResNetArch } from "../arch/families/resnet.js";
 import type { VggArch } from "../arch/families/vgg.js";
 import { isFamily } from "../arch/schema.js";
 import { saveSafetensors, type Tensor, tensor, withNumThreads } from "../engine/index.js";
+import type { Module } from "../nn/index.js";
 import type { DataOptions } from "../train/options.js";
 import { openTrainedModel } from "../train/run.js";
 import { makeLoader } from "../train/setup.js";
 import { option, optionError } from "../util/option-error.js";
 import { RunDir } from "../util/run-dir.js";
-import { checkPrunedState, type LayerReport, pruneChannels } from "./channel-pruning.js";
-import { vggWidthsFor } from "./channel-widths.js";
+import type { ChannelPruningConfig, LayerReport } from "./channel-layer.js";
+import { checkPrunedState, pruneChannels } from "./channel-pruning.js";
+import { pruneResNet } from "./channel-resnet.js";
+import { type PrunableArch, prunable, widthsFor } from "./channel-widths.js";
 
 export interface ChannelPruningOptions {
   /** A trained model's weights (its run.json or metadata names the architecture unless `model` does). */
@@ -23,6 +27,8 @@ export interface ChannelPruningOptions {
   /** FLOPs ratio original / pruned (> 1); or `flops`, the pruned network's FLOPs. */
   speedup?: number;
   flops?: number;
+  /** Per-stage keep-ratio profile (VGG 5 stages, ResNet 4), scaled to the target; uniform when absent. */
+  stageRatios?: number[];
   out: string;
   /** Training images whose feature maps are sampled (official 5,000). */
   images: number;
@@ -36,9 +42,11 @@ export interface ChannelPruningOptions {
 }
 
 export interface ChannelPruningResult {
-  arch: VggArch;
+  arch: PrunableArch;
   flops: number;
   originalFlops: number;
+  params: number;
+  originalParams: number;
   reports: LayerReport[];
 }
 
@@ -74,27 +82,35 @@ async function firstImages(
   return tensor(x, { shape: [taken, ...shape.slice(1)] });
 }
 
+/** The family's driver; the description comes back with what the driver chose (ResNet: the sampled channels). */
+function pruneWith(
+  arch: PrunableArch,
+  model: Module,
+  planned: PrunableArch,
+  x: Tensor,
+  config: ChannelPruningConfig,
+  onLayer?: (r: LayerReport) => void,
+): { arch: PrunableArch; state: Map<string, Tensor>; reports: LayerReport[] } {
+  if (isFamily(arch, "vgg"))
+    return { arch: planned, ...pruneChannels(arch, model, planned as VggArch, x, config, onLayer) };
+  return pruneResNet(arch as ResNetArch, model, planned as ResNetArch, x, config, onLayer);
+}
+
 export function runChannelPruning(o: ChannelPruningOptions): Promise<ChannelPruningResult> {
   return withNumThreads(o.threads, async () => {
     if (o.speedup === undefined && o.flops === undefined)
       throw optionError`channel pruning needs a target: ${option("speedup")} or ${option("flops")}`;
     if (o.speedup !== undefined && !(o.speedup > 1))
       throw optionError`${option("speedup")} must be above 1, got ${o.speedup}`;
-    const { arch, model, data, train } = await openTrainedModel({ ...o, seed: o.seed });
-    if (!isFamily(arch, "vgg"))
-      throw optionError`${option("weights")}: channel pruning prunes the plain-chain vgg family, not ${arch.family}`;
+    const opened = await openTrainedModel({ ...o, seed: o.seed });
+    const { model, data, train } = opened;
+    const arch = prunable(opened.arch, "weights");
     const originalFlops = countArch(arch).flops;
     const maxFlops = o.flops ?? originalFlops / (o.speedup as number);
-    const target = vggWidthsFor(arch, maxFlops, o.flops === undefined ? "speedup" : "flops");
+    const planned = widthsFor(arch, maxFlops, o.flops === undefined ? "speedup" : "flops", o.stageRatios);
     const x = await firstImages(train, data, o.images, o.seed);
-    const { state, reports } = pruneChannels(
-      arch,
-      model,
-      target,
-      x,
-      { points: o.points, lassoRows: o.lassoRows, seed: o.seed },
-      o.onLayer,
-    );
+    const config: ChannelPruningConfig = { points: o.points, lassoRows: o.lassoRows, seed: o.seed };
+    const { arch: target, state, reports } = pruneWith(arch, model, planned, x, config, o.onLayer);
     x.dispose();
     try {
       checkPrunedState(target, state);
@@ -105,6 +121,8 @@ export function runChannelPruning(o: ChannelPruningOptions): Promise<ChannelPrun
     } finally {
       for (const t of state.values()) t.dispose();
     }
-    return { arch: target, flops: countArch(target).flops, originalFlops, reports };
+    const after = countArch(target);
+    const originalParams = countArch(arch).params;
+    return { arch: target, flops: after.flops, originalFlops, params: after.params, originalParams, reports };
   });
 }

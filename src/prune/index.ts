@@ -3,9 +3,10 @@
 // solvers and the L1-norm filter pruning baseline (Li et al., ICLR 2017).
 export { type UniformBaseline, uniformBaseline } from "./baseline.js";
 export { type ChannelPruningConfig, type LayerReport, pruneChannels } from "./channel-pruning.js";
+export { pruneResNet } from "./channel-resnet.js";
 export { type ChannelPruningOptions, type ChannelPruningResult, runChannelPruning } from "./channel-run.js";
-export { vggWidthsFor } from "./channel-widths.js";
-export { type L1PruningOptions, l1PrunedState, runL1Pruning } from "./l1-filters.js";
+export { atRatios, type PrunableArch, prunable, widthsFor } from "./channel-widths.js";
+export { type L1PruningOptions, l1PrunedResNet, l1PrunedState, runL1Pruning } from "./l1-filters.js";
 export { type LassoOptions, type LassoProblem, lasso, lassoProblem } from "./lasso.js";
 export {
   buildLatencyModel,

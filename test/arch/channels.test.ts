@@ -33,6 +33,14 @@ const PRUNED_R18 = {
   classes: 10,
   channels: { stem: 24, stages: [16, 40, 72, 136], mid: [20, 12, 30, 44, 50, 60, 100, 120] },
 };
+/** A channel-pruned ResNet-18 whose blocks 0 and 2 sample their inputs (He et al. 2017 Sec. 3.3). */
+const SAMPLED_R18 = {
+  ...PRUNED_R18,
+  channels: {
+    ...PRUNED_R18.channels,
+    inputs: [[0, 3, 5, 23], null, [1, 2, 15], null, null, null, null, null],
+  },
+};
 /** A pruned MobileNetV1 at 32 px (MetaPruning keeps the last 1024). */
 const PRUNED_V1 = {
   family: "mobilenet_v1",
@@ -213,7 +221,7 @@ describe("channels: pruned nets", () => {
     assert.ok(!opNames(validateArch(same)).has("layer1.0.downsample.0"));
   });
 
-  for (const description of [PRUNED_V1, PRUNED_V2, PRUNED_R18]) {
+  for (const description of [PRUNED_V1, PRUNED_V2, PRUNED_R18, SAMPLED_R18]) {
     it(`${description.family}: builds, runs forward and has countArch's parameters`, () => {
       const arch = validateArch(description);
       assert.deepEqual(parseArch(printArch(arch)), arch, "string round trip");

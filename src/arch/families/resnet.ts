@@ -11,10 +11,13 @@
 // gives for the unpruned net and MetaPruning's resnet.py `is_downsample` does for pruned ones).
 // torchvision reuses one parameterless ReLU module; here the block's second ReLU is `relu2` and the
 // ReLU after the residual add is the add node's own.
+// Channel pruning (He, Zhang, Sun, ICCV 2017, Sec. 3.3) keeps the residual stream whole and lets a
+// block's first conv read only some of the block input's channels: `channels.inputs` gives, per block,
+// the channel indices a sampler ("sample", before conv1) picks, or null for all of them.
 // Small stem (the common CIFAR variant): conv1 is 3x3 stride 1 (padding 1) and the maxpool is dropped;
 // names stay conv1/bn1/relu.
 import { z } from "zod";
-import { bn, conv, gap, linear, maxPool, named, relu, seq } from "../blocks.js";
+import { bn, conv, gap, linear, maxPool, named, pick, relu, seq } from "../blocks.js";
 import { commonFields, type FamilyDef, type ModelSpec } from "../family.js";
 import type { Named, Node } from "../plan.js";
 
@@ -36,6 +39,8 @@ const channelsSchema = z.strictObject({
   stages: z.array(channelCount).length(PLANES.length, `ResNet has ${PLANES.length} stages`),
   /** One entry per block over all stages (BasicBlock: conv1 output; Bottleneck: conv1 and conv2 output). */
   mid: z.array(channelCount),
+  /** Per block, the block-input channels its first conv reads (ascending), or null for all. */
+  inputs: z.array(z.array(z.number().int().min(0)).min(1).nullable()).optional(),
 });
 
 /** Per-layer widths, e.g. of a MetaPruning pruned net. */
@@ -60,13 +65,20 @@ const schema = z
         message: `ResNet-${a.depth} has ${blocks} blocks, got ${a.channels.mid.length}`,
       });
     }
+    if (a.channels?.inputs && a.channels.inputs.length !== blocks) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["channels", "inputs"],
+        message: `ResNet-${a.depth} has ${blocks} blocks, got ${a.channels.inputs.length} input selections`,
+      });
+    }
   });
 
 /** A ResNet description. */
 export type ResNetArch = z.output<typeof schema>;
 
 /** The explicit `channels`, or the widths the multiplier gives. */
-function channelsOf(a: ResNetArch): ResNetChannels {
+export function resnetChannels(a: ResNetArch): ResNetChannels {
   if (a.channels) return a.channels;
   const { repeats, bottleneck } = DEPTHS[a.depth] as (typeof DEPTHS)[number];
   const planes = PLANES.map((c) => Math.floor(c * a.width));
@@ -77,9 +89,30 @@ function channelsOf(a: ResNetArch): ResNetChannels {
   };
 }
 
+/** Every block's stage (0-3) and input width, in order. */
+export function resnetBlocks(a: ResNetArch): { stage: number; inp: number }[] {
+  const { stem, stages } = resnetChannels(a);
+  const { repeats } = DEPTHS[a.depth] as (typeof DEPTHS)[number];
+  return repeats.flatMap((n, s) =>
+    Array.from({ length: n }, (_, i) => ({
+      stage: s,
+      inp: i === 0 ? (s === 0 ? stem : (stages[s - 1] as number)) : (stages[s] as number),
+    })),
+  );
+}
+
+/** Whether the family's blocks are Bottlenecks (ResNet-50). */
+export const isBottleneck = (a: ResNetArch): boolean =>
+  (DEPTHS[a.depth] as (typeof DEPTHS)[number]).bottleneck;
+
+/** Stages of every ResNet (layer1 .. layer4). */
+export const RESNET_STAGES = PLANES.length;
+
 /** One residual block's widths and place; only a stage's first block may change them. */
 interface Block {
   inp: number;
+  /** The block-input channels conv1 reads, or null for all. */
+  picked: readonly number[] | null;
   mid: number;
   oup: number;
   stride: number;
@@ -90,8 +123,8 @@ interface Block {
  * torchvision BasicBlock / Bottleneck with `mid` inner and `oup` output channels; `downsample` (conv1x1
  * stride + BN) on a stage's first block when the stride or the width changes, and always on a Bottleneck's.
  */
-function block({ inp, mid, oup, stride, first }: Block, bottleneck: boolean): Node {
-  const main: Named[] = bottleneck
+function block({ inp, picked, mid, oup, stride, first }: Block, bottleneck: boolean): Node {
+  const layers: Named[] = bottleneck
     ? [
         ["conv1", conv(mid, 1)],
         ["bn1", bn()],
@@ -109,6 +142,7 @@ function block({ inp, mid, oup, stride, first }: Block, bottleneck: boolean): No
         ["conv2", conv(oup, 3)],
         ["bn2", bn()],
       ];
+  const main: Named[] = picked ? [["sample", pick(picked)], ...layers] : layers;
   const shortcut: Named | null =
     first && (stride !== 1 || inp !== oup || bottleneck)
       ? ["downsample", seq(conv(oup, 1, { stride }), bn())]
@@ -118,7 +152,7 @@ function block({ inp, mid, oup, stride, first }: Block, bottleneck: boolean): No
 
 function decode(a: ResNetArch): Node {
   const { repeats, bottleneck } = DEPTHS[a.depth] as (typeof DEPTHS)[number];
-  const { stem, stages, mid } = channelsOf(a);
+  const { stem, stages, mid, inputs } = resnetChannels(a);
   let inp = stem;
   let index = 0;
   const layers: Named[] =
@@ -138,7 +172,8 @@ function decode(a: ResNetArch): Node {
     const oup = stages[s] as number;
     const blocks = Array.from({ length: n }, (_, i) => {
       const stride = i === 0 && s > 0 ? 2 : 1;
-      const b = block({ inp, mid: mid[index++] as number, oup, stride, first: i === 0 }, bottleneck);
+      const picked = inputs?.[index] ?? null;
+      const b = block({ inp, picked, mid: mid[index++] as number, oup, stride, first: i === 0 }, bottleneck);
       inp = oup;
       return b;
     });

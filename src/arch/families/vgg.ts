@@ -32,6 +32,20 @@ const HEAD_SIZE = 7;
 export const vggWidths = (depth: number): number[] =>
   (CONFIGS[depth] ?? []).filter((v): v is number => v !== "M");
 
+/** The stage (0-4: conv1_x .. conv5_x, the maxpools' spans) of each conv layer, in order. */
+export function vggStages(depth: number): number[] {
+  const stages: number[] = [];
+  let stage = 0;
+  for (const v of CONFIGS[depth] ?? []) {
+    if (v === "M") stage++;
+    else stages.push(stage);
+  }
+  return stages;
+}
+
+/** Stages of every VGG (maxpools in the configuration). */
+export const VGG_STAGES = POOLS;
+
 const schema = z
   .strictObject({
     family: z.literal("vgg"),

@@ -1,0 +1,77 @@
+// `lithe bench channel-pruning`: the declaration of bench/channel-pruning.ts's subcommand; prints
+// bench-channel-pruning.json's figures.
+
+import { InvalidArgumentError } from "commander";
+import { commaList, positiveInt, positiveNumber } from "../src/cli/args.js";
+import { BENCH_MODELS, type ChannelPruningBenchOptions } from "./channel-pruning.js";
+import type { BenchCommand } from "./command.js";
+
+/** "vgg16,resnet18" -> the names; any other name fails naming the flag's choices. */
+function modelList(value: string): string[] {
+  const names = value.split(",").map((n) => n.trim());
+  const bad = names.find((n) => !(BENCH_MODELS as readonly string[]).includes(n));
+  if (bad !== undefined) throw new InvalidArgumentError(`takes ${BENCH_MODELS.join(", ")}, got "${bad}"`);
+  return names;
+}
+
+type ChannelPruningFlags = Omit<ChannelPruningBenchOptions, "resume"> & { resume?: boolean };
+
+export const channelPruningCommand: BenchCommand<ChannelPruningFlags> = {
+  name: "channel-pruning",
+  description:
+    "channel pruning (He et al. 2017) on Fashion-MNIST: VGG-16 (BN) and ResNet-18 with the small stem, narrowed by --width, at each FLOPs reduction: channel pruning before and after fine-tuning, L1-norm filter pruning at the same widths with the same fine-tuning, and the pruned architecture trained from scratch for the base's plus the fine-tuning's epochs; top-1, FLOPs, params, ONNX Runtime (node) latency against the unpruned net. The defaults (width 0.25, 2 + 1 epochs) are sized for about 40 minutes on 2 cores (not yet timed); cost grows with width squared and linearly with the epochs",
+  flags: [
+    {
+      flags: "--out <dir>",
+      help: "where the runs and bench-channel-pruning.json go",
+      default: "runs/bench-channel-pruning",
+    },
+    { flags: "--data <spec>", help: "dataset (synthetic:N for a quick dry run)", default: "fashion-mnist" },
+    {
+      flags: "--models <list>",
+      help: "vgg16 and/or resnet18",
+      parse: modelList,
+      default: "vgg16,resnet18",
+    },
+    {
+      flags: "--width <x>",
+      help: "factor on every width of the networks",
+      parse: positiveNumber,
+      default: 0.25,
+    },
+    {
+      flags: "--speedups <list>",
+      help: "FLOPs reductions",
+      parse: commaList(positiveNumber),
+      default: "2,4",
+    },
+    { flags: "--epochs <n>", help: "epochs of the base networks", parse: positiveInt, default: 2 },
+    { flags: "--fine-tune-epochs <n>", help: "epochs of every fine-tuning", parse: positiveInt, default: 1 },
+    {
+      flags: "--fine-tune-lr <x>",
+      help: "learning rate of the fine-tunings",
+      parse: positiveNumber,
+      default: 0.01,
+    },
+    {
+      flags: "--images <n>",
+      help: "training images channel pruning samples",
+      parse: positiveInt,
+      default: 500,
+    },
+    {
+      flags: "--points <n>",
+      help: "feature-map points per image and layer",
+      parse: positiveInt,
+      default: 10,
+    },
+    { flags: "--latency-batch <n>", help: "batch of the latency runs", parse: positiveInt, default: 1 },
+    { flags: "--latency-repeats <n>", help: "timed runs per network", parse: positiveInt, default: 100 },
+    { flags: "--threads <n>", help: "libtorch intra-op threads (default: one per core)", parse: positiveInt },
+    { flags: "--resume", help: "continue the runs already in --out (finished ones are kept)" },
+  ],
+  async run(o) {
+    const { runChannelPruningBench } = await import("./channel-pruning.js");
+    return JSON.stringify(await runChannelPruningBench({ ...o, resume: o.resume ?? false }), null, 2);
+  },
+};
