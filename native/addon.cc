@@ -107,6 +107,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNN(env, exports);
   RegisterBlas(env, exports);
   RegisterQuant(env, exports);
+  RegisterDist(env, exports);
   return exports;
 }
 

@@ -54,5 +54,6 @@ void RegisterOps(Napi::Env env, Napi::Object exports);
 void RegisterNN(Napi::Env env, Napi::Object exports);
 void RegisterBlas(Napi::Env env, Napi::Object exports);
 void RegisterQuant(Napi::Env env, Napi::Object exports);
+void RegisterDist(Napi::Env env, Napi::Object exports);
 
 }  // namespace lithe

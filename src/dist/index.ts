@@ -1,0 +1,3 @@
+// The distributed layer: process groups on c10d, their environment, local launch, gradient buckets.
+export { distFromEnv, fromEnv } from "./env.js";
+export { DEFAULT_TIMEOUT_MS, DistError, type DistOptions, firstDifference, ProcessGroup } from "./process-group.js";
