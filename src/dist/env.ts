@@ -9,7 +9,8 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback?: number): number =>
     throw new DistError(`${name} is not set (WORLD_SIZE is, so lithe runs distributed and needs it)`);
   }
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < 0) throw new DistError(`${name} must be a non-negative integer, got '${raw}'`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new DistError(`${name} must be a non-negative integer, got '${raw}'`);
   return v;
 };
 

@@ -1,3 +1,10 @@
 // The distributed layer: process groups on c10d, their environment, local launch, gradient buckets.
+export { allreduceGradients, broadcastFromRank0, DEFAULT_BUCKET_BYTES } from "./buckets.js";
 export { distFromEnv, fromEnv } from "./env.js";
-export { DEFAULT_TIMEOUT_MS, DistError, type DistOptions, firstDifference, ProcessGroup } from "./process-group.js";
+export {
+  DEFAULT_TIMEOUT_MS,
+  DistError,
+  type DistOptions,
+  firstDifference,
+  ProcessGroup,
+} from "./process-group.js";

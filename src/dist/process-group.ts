@@ -74,7 +74,9 @@ export class ProcessGroup {
     if (!(Number.isInteger(o.worldSize) && o.worldSize >= 1))
       throw new DistError(`WORLD_SIZE must be a positive integer, got ${o.worldSize}`);
     if (!(Number.isInteger(o.rank) && o.rank >= 0 && o.rank < o.worldSize))
-      throw new DistError(`RANK must be an integer in [0, ${o.worldSize}) for WORLD_SIZE ${o.worldSize}, got ${o.rank}`);
+      throw new DistError(
+        `RANK must be an integer in [0, ${o.worldSize}) for WORLD_SIZE ${o.worldSize}, got ${o.rank}`,
+      );
     if (o.backend === "nccl") Group.nccl();
     const store = connect(o, timeoutMs);
     checkArrivals(store, o, timeoutMs);

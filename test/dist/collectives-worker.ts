@@ -1,10 +1,13 @@
 // One rank of the collectives test (test/dist/process-group.test.ts): joins the run from the
 // environment and prints what each collective left in its tensors as one JSON line.
-import { tensor } from "../../src/engine/index.js";
+
 import { fromEnv } from "../../src/dist/index.js";
+import { tensor } from "../../src/engine/index.js";
 
 const mode = process.argv[2];
-const config = process.env.TEST_CONFIG ? (JSON.parse(process.env.TEST_CONFIG) as Record<string, unknown>) : {};
+const config = process.env.TEST_CONFIG
+  ? (JSON.parse(process.env.TEST_CONFIG) as Record<string, unknown>)
+  : {};
 const timeoutMs = Number(process.env.TEST_TIMEOUT_MS ?? 10_000);
 try {
   const pg = fromEnv({ config, timeoutMs });

@@ -60,7 +60,10 @@ describe("c10d process group (2 ranks on 127.0.0.1)", () => {
     for (const [r, o] of out.entries()) {
       assert.notEqual(o.code, 0);
       assert.equal(oneLine(o.stderr).length, 1, o.stderr);
-      assert.match(o.stderr, new RegExp(`rank ${r}: its run configuration differs from rank ${1 - r}'s in recipe\\.lr`));
+      assert.match(
+        o.stderr,
+        new RegExp(`rank ${r}: its run configuration differs from rank ${1 - r}'s in recipe\\.lr`),
+      );
     }
   });
 
@@ -69,7 +72,12 @@ describe("c10d process group (2 ranks on 127.0.0.1)", () => {
     const [o] = await runRanks(WORKER, ["ok"], [{ ...rankEnv(1, 2, port), TEST_TIMEOUT_MS: "1500" }], 20_000);
     assert.notEqual(o?.code, 0);
     assert.equal(oneLine(o?.stderr ?? "").length, 1, o?.stderr);
-    assert.match(o?.stderr ?? "", new RegExp(`rank 1: cannot reach the rendezvous at MASTER_ADDR:MASTER_PORT 127\\.0\\.0\\.1:${port} within 1\\.5 s`));
+    assert.match(
+      o?.stderr ?? "",
+      new RegExp(
+        `rank 1: cannot reach the rendezvous at MASTER_ADDR:MASTER_PORT 127\\.0\\.0\\.1:${port} within 1\\.5 s`,
+      ),
+    );
   });
 
   it("a rank whose peer died fails in one line instead of hanging", async () => {
@@ -92,7 +100,14 @@ describe("c10d process group (2 ranks on 127.0.0.1)", () => {
   it("says plainly that this libtorch has no NCCL", () => {
     assert.throws(
       () =>
-        ProcessGroup.init({ rank: 0, worldSize: 1, localRank: 0, masterAddr: "127.0.0.1", masterPort: 1, backend: "nccl" }),
+        ProcessGroup.init({
+          rank: 0,
+          worldSize: 1,
+          localRank: 0,
+          masterAddr: "127.0.0.1",
+          masterPort: 1,
+          backend: "nccl",
+        }),
       /built without NCCL; use the gloo backend/,
     );
   });
