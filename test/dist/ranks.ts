@@ -1,24 +1,13 @@
 // Starts the ranks of a loopback run as child processes (torchrun's environment variables, 1 thread
 // each), with a free port, a bound on the wait and every child killed at the end.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
+
+export { freePort } from "../../src/dist/index.js";
 
 export interface RankResult {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** A port nothing listens on now (the OS picks it for a listener on port 0, which is then closed). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 /** The environment torchrun gives rank `rank` of `worldSize` on this machine. */
