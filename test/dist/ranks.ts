@@ -22,20 +22,21 @@ export const rankEnv = (rank: number, worldSize: number, port: number): NodeJS.P
 });
 
 /**
- * Runs `node script ...args` once per entry of `envs` (each merged over process.env) and resolves with
+ * Runs `node script ...args` (or args(rank)) once per entry of `envs` (each merged over process.env) and resolves with
  * their exits in order; rejects if they are not all done within timeoutMs. Kills every child at the end.
  */
 export async function runRanks(
   script: string,
-  args: readonly string[],
+  args: readonly string[] | ((rank: number) => readonly string[]),
   envs: readonly NodeJS.ProcessEnv[],
   timeoutMs: number,
 ): Promise<RankResult[]> {
   const children: ChildProcess[] = [];
   let timer: NodeJS.Timeout | undefined;
   try {
-    const exits = envs.map((env) => {
-      const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env } });
+    const exits = envs.map((env, rank) => {
+      const own = typeof args === "function" ? args(rank) : args;
+      const child = spawn(process.execPath, [script, ...own], { env: { ...process.env, ...env } });
       children.push(child);
       const out = { stdout: "", stderr: "" };
       child.stdout?.on("data", (d) => {
