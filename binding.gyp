@@ -2,15 +2,17 @@
   "targets": [
     {
       "target_name": "lithe_native",
-      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/nn.cc", "native/blas.cc", "native/quant.cc", "native/profile.cc", "native/fused.cc"],
+      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/nn.cc", "native/blas.cc", "native/quant.cc", "native/profile.cc", "native/fused.cc", "native/dist.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node scripts/find-libtorch.mjs --include)",
-        "<!(node scripts/find-libtorch.mjs --include)/torch/csrc/api/include"
+        "<!(node scripts/find-libtorch.mjs --include)/torch/csrc/api/include",
+        "<!(node scripts/find-libtorch.mjs --gloo)"
       ],
       "defines": [
         "NAPI_EXPERIMENTAL",
         "NAPI_CPP_EXCEPTIONS",
+        "USE_C10D_GLOO",
         "_GLIBCXX_USE_CXX11_ABI=<!(node scripts/find-libtorch.mjs --abi)"
       ],
       "cflags!": ["-fno-exceptions"],

@@ -109,6 +109,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterQuant(env, exports);
   RegisterProfile(env, exports);
   RegisterFused(env, exports);
+  RegisterDist(env, exports);
   return exports;
 }
 

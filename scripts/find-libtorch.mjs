@@ -3,7 +3,9 @@
 // 1. the LIBTORCH environment variable (a folder with include/ and lib/),
 // 2. an importable Python `torch` package (its include/ and lib/ folders),
 // 3. the Debian locations (/usr/include/torch, /usr/lib/x86_64-linux-gnu/libtorch.so).
-// Usage: --check (exit 1 with a short message if none is found), --include, --lib, --abi, --where.
+// Usage: --check (exit 1 with a short message if none is found), --include, --lib, --abi, --where,
+// --gloo (the folder holding gloo/ headers, which c10d's ProcessGroupGloo.hpp includes: libtorch's own
+// include/ when it ships them, else Debian's libgloo-dev in /usr/include).
 // LIBTORCH_CXX11_ABI=0 selects the old libstdc++ ABI for a LIBTORCH folder built with it.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -66,6 +68,12 @@ function fromDebian() {
   return null;
 }
 
+function glooInclude(include) {
+  for (const dir of [include, "/usr/include"]) if (existsSync(join(dir, "gloo", "algorithm.h"))) return dir;
+  console.error("lithe: the Gloo headers were not found (c10d needs them): apt-get install libgloo-dev");
+  process.exit(1);
+}
+
 const found = fromEnv() ?? fromPython() ?? fromDebian();
 const mode = process.argv[2] ?? "--where";
 if (!found) {
@@ -75,4 +83,5 @@ if (!found) {
 if (mode === "--include") console.log(found.include);
 else if (mode === "--lib") console.log(found.lib);
 else if (mode === "--abi") console.log(found.abi);
+else if (mode === "--gloo") console.log(glooInclude(found.include));
 else if (mode === "--where") console.log(`${found.source}: include ${found.include}, lib ${found.lib}`);

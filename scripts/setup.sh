@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what lithe needs on Debian/Ubuntu, skipping what is already there, then builds lithe:
-#   system packages: libtorch (engine), OpenBLAS (fast GEMM), Fashion-MNIST (default data set),
-#   Chromium (headless, for the onnxruntime-web latency runtime and its browser test),
+#   system packages: libtorch (engine), the Gloo headers (libtorch's c10d needs them), OpenBLAS (fast
+#   GEMM), Fashion-MNIST (default data set), Chromium (headless, for the onnxruntime-web latency
+#   runtime and its browser test),
 #   with --peer also PyTorch for Python (benchmark peer and golden-fixture scripts);
 #   then `npm ci`, which compiles the native addon and the TypeScript.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev libopenblas0 dataset-fashion-mnist chromium)
+packages=(libtorch-dev libgloo-dev libopenblas0 dataset-fashion-mnist chromium)
 if [[ "${1:-}" == "--peer" ]]; then packages+=(python3-torch python3-torchvision); fi
 
 missing=()

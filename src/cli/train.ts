@@ -18,6 +18,7 @@ export interface DataFlags {
   batchSize: number;
   seed: number;
   threads?: number;
+  nproc?: number;
   json?: boolean;
 }
 
@@ -73,7 +74,16 @@ export function dataOptions(cmd: Command): Command {
     .option("--workers <n>", "data-loading worker threads (0: on the main thread)", nonNegativeInt, 1)
     .option("--batch-size <n>", "images per step", positiveInt, R.batchSize)
     .option("--seed <n>", "seed of initialisation, data order and augmentation", nonNegativeInt, R.seed)
-    .option("--threads <n>", "libtorch intra-op threads (default: one per core)", positiveInt)
+    .option(
+      "--threads <n>",
+      "libtorch intra-op threads (default: one per core; 1 per rank with --nproc)",
+      positiveInt,
+    )
+    .option(
+      "--nproc <n>",
+      "data-parallel: launch N local ranks (c10d Gloo on 127.0.0.1), like torchrun",
+      positiveInt,
+    )
     .option("--json", "print one JSON object at the end instead of text");
 }
 
@@ -202,6 +212,7 @@ export function registerTrain(program: Command): void {
     )
     .option("--out <dir>", "run directory (default runs/<model>-<data>)")
     .action(async (o: TrainFlags) => {
+      if (await launchedRanks(o)) return;
       const { runTraining } = await import("../train/run.js");
       const out = o.out ?? join("runs", `${slug(o.model)}-${slug(o.data)}`);
       const bar = progressBar("train", { json: o.json, quiet: o.quiet, unit: "img", per: o.batchSize });
@@ -258,4 +269,12 @@ export function registerTrain(program: Command): void {
         `${o.weights}: top-1 ${percent(r.top1)}, top-5 ${percent(r.top5)}, loss ${r.loss.toFixed(4)} on ${r.samples} images`,
       );
   });
+}
+
+/** With --nproc N outside a distributed run: runs the N ranks of this command and reports their exit. */
+export async function launchedRanks(o: { nproc?: number; threads?: number }): Promise<boolean> {
+  if (o.nproc === undefined || process.env.WORLD_SIZE) return false;
+  const { launchLocal } = await import("../dist/index.js");
+  process.exitCode = await launchLocal(o.nproc, process.argv, o.threads ?? 1);
+  return true;
 }

@@ -20,6 +20,20 @@ export interface LoaderOptions {
   workers?: number;
   /** Batches queued ahead per worker, like PyTorch's prefetch_factor (default 2). */
   prefetch?: number;
+  /** This rank's share of every epoch in a data-parallel run (default: the whole epoch). */
+  shard?: { rank: number; worldSize: number };
+}
+
+/**
+ * Rank `rank`'s share of an epoch's order, as PyTorch's DistributedSampler takes it: the order padded
+ * with its own head to a multiple of worldSize, then every worldSize-th position from `rank`. The
+ * shares are disjoint (but for the padding) and their union, interleaved, is the whole order.
+ */
+export function shardOrder(order: Uint32Array, rank: number, worldSize: number): Uint32Array {
+  const perRank = Math.ceil(order.length / worldSize);
+  const out = new Uint32Array(perRank);
+  for (let i = 0; i < perRank; i++) out[i] = order[(rank + i * worldSize) % order.length] as number;
+  return out;
 }
 
 export interface Batch {
@@ -160,6 +174,7 @@ export class DataLoader {
   readonly #where: string;
   readonly #batchSize: number;
   readonly #shuffle: boolean;
+  readonly #shard: { rank: number; worldSize: number } | undefined;
   readonly #workers: number;
   readonly #ahead: number;
   readonly #init: WorkerInit;
@@ -179,7 +194,10 @@ export class DataLoader {
     if (!Number.isInteger(prefetch) || prefetch < 1)
       throw new Error(`${where}: prefetch ${prefetch} is not a positive integer`);
     if (!Number.isInteger(seed)) throw new Error(`${where}: seed ${seed} is not an integer`);
-    const n = view.indices.length;
+    const shard = options.shard;
+    if (shard && !(Number.isInteger(shard.rank) && shard.rank >= 0 && shard.rank < shard.worldSize))
+      throw new Error(`${where}: shard rank ${shard.rank} is outside 0..${shard.worldSize - 1}`);
+    const n = shard ? Math.ceil(view.indices.length / shard.worldSize) : view.indices.length;
     this.batchesPerEpoch = dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
     if (this.batchesPerEpoch === 0) throw new Error(`${where}: ${n} images make no batch of ${batchSize}`);
     const shape: [number, number, number] = [d.channels, d.height, d.width];
@@ -195,17 +213,20 @@ export class DataLoader {
     this.#where = where;
     this.#batchSize = batchSize;
     this.#shuffle = shuffle;
+    this.#shard = shard;
     this.#workers = workers;
     this.#ahead = workers === 0 ? 1 : workers * prefetch;
   }
 
-  /** Dataset indices in the order of `epoch` (a seeded permutation of the view when shuffling). */
+  /** Dataset indices in the order of `epoch` (a seeded permutation of the view when shuffling; this rank's share when sharded). */
   order(epoch: number): Uint32Array {
     const { indices } = this.#view;
-    if (!this.#shuffle) return indices;
-    return new Random(deriveSeed(ORDER_STREAM, this.#init.seed, epoch))
-      .permutation(indices.length)
-      .map((i) => indices[i] as number);
+    const whole = this.#shuffle
+      ? new Random(deriveSeed(ORDER_STREAM, this.#init.seed, epoch))
+          .permutation(indices.length)
+          .map((i) => indices[i] as number)
+      : indices;
+    return this.#shard ? shardOrder(whole, this.#shard.rank, this.#shard.worldSize) : whole;
   }
 
   /**

@@ -1,5 +1,6 @@
 // The engine's public face: tensors, ops, autograd scopes, memory scopes, runtime settings, I/O.
 export { isGradEnabled, noGrad, withGradMode } from "./autograd.js";
+export { type GlooDevice, Group, type ReduceOp, Store, Work } from "./c10d.js";
 export { type DoctorReport, runDoctor } from "./doctor.js";
 export { type DType, isFloating, type TypedArray } from "./dtype.js";
 export * as F from "./functional.js";

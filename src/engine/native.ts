@@ -20,6 +20,11 @@ export interface BlasRuntime {
   openblasThreads?: number;
 }
 
+/** Opaque c10d handles (native/dist.cc): a TCPStore, a process group, a collective in flight. */
+export type StoreHandle = { readonly __brand: "StoreHandle" };
+export type GroupHandle = { readonly __brand: "GroupHandle" };
+export type WorkHandle = { readonly __brand: "WorkHandle" };
+
 export interface NativeAddon {
   fromBuffer(data: ArrayBufferView | ArrayBuffer, shape: number[], dtype: number): H;
   zeros(shape: number[], dtype: number): H;
@@ -183,6 +188,26 @@ export interface NativeAddon {
     weightDecay: number,
     nesterov: boolean,
   ): void;
+
+  tcpStore(host: string, port: number, isServer: boolean, worldSize: number, timeoutMs: number): StoreHandle;
+  storeSet(store: StoreHandle, key: string, value: string): void;
+  storeGet(store: StoreHandle, key: string, timeoutMs: number): string;
+  storeAdd(store: StoreHandle, key: string, n: number): number;
+  gloo(
+    store: StoreHandle,
+    rank: number,
+    worldSize: number,
+    timeoutMs: number,
+    iface: string,
+    host: string,
+  ): GroupHandle;
+  nccl(): GroupHandle;
+  allreduce(group: GroupHandle, tensors: H[], op: "sum" | "max" | "min"): WorkHandle;
+  broadcast(group: GroupHandle, tensor: H, root: number): WorkHandle;
+  allgather(group: GroupHandle, tensor: H): WorkHandle;
+  barrier(group: GroupHandle): WorkHandle;
+  workWait(work: WorkHandle, timeoutMs: number): H[];
+  workDone(work: WorkHandle): boolean;
 }
 
 function findPackageRoot(from: string): string {
@@ -205,6 +230,10 @@ function load(): NativeAddon {
   }
   return createRequire(import.meta.url)(path) as NativeAddon;
 }
+
+// c10d's TCPStore logs through glog, which warns on stderr that nobody initialised it; errors reach
+// JS as exceptions (one line each), so only its fatal messages are kept unless the user sets the level.
+process.env.GLOG_minloglevel ??= "3";
 
 /** What lithe did about OpenBLAS before loading libtorch (see blas-env.ts). */
 export const blasEnv: BlasEnvChoice = configureBlasEnv();

@@ -4,6 +4,7 @@
 import { type Arch, validateArch } from "../arch/index.js";
 import type { Quant } from "../arch/quant.js";
 import type { DatasetView } from "../data/dataset.js";
+import { fromEnv } from "../dist/index.js";
 import { manualSeed, withNumThreads } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
 import type { Module } from "../nn/index.js";
@@ -65,7 +66,12 @@ export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     const model = buildModel(arch);
     if (o.init) initWeights(model, o.init);
     const distill = o.teacher ? openTeacher(o.teacher, arch, o.distill ?? {}) : undefined;
-    const trainLoader = makeLoader(splits.train, data, config, true);
+    // data-parallel when the environment says so (torchrun, --nproc); every rank must agree on these
+    const group = fromEnv({
+      config: { arch, recipe: config, data, init: o.init ?? null, teacher: o.teacher ?? null },
+    });
+    const shard = group ? { rank: group.rank, worldSize: group.worldSize } : undefined;
+    const trainLoader = makeLoader(splits.train, data, config, true, shard);
     const testLoader = makeLoader(splits.test, data, config, false);
     try {
       return await train({
@@ -84,6 +90,7 @@ export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
         test: testLoader,
         run: o.run,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        ...(group ? { group } : {}),
       });
     } finally {
       await trainLoader.close();

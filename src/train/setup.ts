@@ -47,8 +47,15 @@ function pickAugment(name: string, dataset: ImageDataset, train: boolean): Augme
   });
 }
 
-export function makeLoader(view: DatasetView, d: ResolvedData, b: Batching, train: boolean): DataLoader {
+export function makeLoader(
+  view: DatasetView,
+  d: ResolvedData,
+  b: Batching,
+  train: boolean,
+  shard?: { rank: number; worldSize: number },
+): DataLoader {
   return new DataLoader(view, {
+    ...(shard ? { shard } : {}),
     batchSize: b.batchSize,
     shuffle: train,
     dropLast: train,

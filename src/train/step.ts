@@ -14,6 +14,8 @@ export interface StepOptions {
   distill?: Distillation | null;
   /** In-place distillation of a weight-sharing net: its largest path teaches the sampled one. */
   inplace?: InplaceDistillation | null;
+  /** Runs between backward and the update (data-parallel runs average the gradients here). */
+  afterBackward?: (() => void) | null;
 }
 
 export interface BatchResult {
@@ -70,6 +72,7 @@ export function trainStep(
         ? task().add(distillationLoss(logits, teacher(d), d.temperature).mul(d.weight))
         : task();
     loss.backward();
+    o.afterBackward?.();
     if (o.clipGradNorm) clipGradNorm(optimizer.params(), o.clipGradNorm);
     optimizer.step();
     const lossValue = loss.item();

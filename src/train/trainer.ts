@@ -1,7 +1,9 @@
 // The training loop: epochs of seeded batches, the official recipe (SGD with momentum, weight decay
 // on weights only, label smoothing, per-iteration LR schedule), JSONL logs, atomic checkpoints and
 // exact resume: a resumed run ends with the same bytes as one that was never interrupted.
+import { join } from "node:path";
 import type { CommonArch } from "../arch/index.js";
+import { allreduceGradients, broadcastFromRank0, type ProcessGroup } from "../dist/index.js";
 import { saveSafetensors, type Tensor, tensor } from "../engine/index.js";
 import type { Module } from "../nn/index.js";
 import { option, optionError } from "../util/option-error.js";
@@ -99,6 +101,11 @@ export interface TrainRun {
   /** Run directory: model.safetensors, checkpoint.safetensors, run.json, log.jsonl. */
   run: RunOptions;
   onProgress?: (e: ProgressEvent) => void;
+  /**
+   * Data-parallel: the run's process group. Rank 0's initial weights and buffers are broadcast, the
+   * gradients averaged after every backward; `train` must be this rank's shard; only rank 0 writes.
+   */
+  group?: ProcessGroup;
 }
 
 const toTensors = (b: HostBatch): { x: Tensor; y: Tensor } => ({
@@ -147,8 +154,13 @@ type LogLine = ({ type: "step" | "epoch"; step: number } & Record<string, unknow
 
 /** The run's directory, optimizer and step: a fresh run, or the checkpoint a resumed one restarts from. */
 function openRun(run: TrainRun) {
-  const { model, recipe: c } = run;
-  const dir = RunDir.open(run.run, FILES.checkpoint, "a run");
+  const { model, recipe: c, group } = run;
+  const writer = (group?.rank ?? 0) === 0;
+  const dir = writer ? RunDir.open(run.run, FILES.checkpoint, "a run") : null;
+  // the other ranks follow rank 0's decision (it fails alone, and they with it, if it refuses the folder)
+  const resuming = group
+    ? (group.allgatherNumbers([dir?.resuming ? 1 : 0])[0]?.[0] ?? 0) === 1
+    : (dir?.resuming ?? false);
   const optimizer = new SGD(model.parameters(), {
     lr: c.lr,
     momentum: c.momentum,
@@ -158,23 +170,28 @@ function openRun(run: TrainRun) {
   const print = fingerprint(run);
   let step = 0;
   let summary: SummaryLine | undefined;
-  if (dir.resuming) {
-    const state = loadCheckpoint(dir.path(FILES.checkpoint), model, optimizer);
+  if (resuming) {
+    const state = loadCheckpoint(join(run.run.out, FILES.checkpoint), model, optimizer);
     if (state.extra.fingerprint !== print)
-      throw optionError`${dir.dir}: ${option("run.resume")} with different options than the run that wrote the checkpoint (only ${option("recipe.steps")} may change)`;
+      throw optionError`${run.run.out}: ${option("run.resume")} with different options than the run that wrote the checkpoint (only ${option("recipe.steps")} may change)`;
     step = state.step;
     // Lines past the checkpoint are redone; a summary is kept only if the run stops where it did.
-    const lines = dir.readLines<LogLine>(FILES.log).filter((l) => l.step <= step);
-    summary = lines.find((l): l is SummaryLine => l.type === "summary");
-    dir.writeLines(
-      FILES.log,
-      lines.filter((l) => l.type !== "summary"),
-    );
-  } else {
+    if (dir) {
+      const lines = dir.readLines<LogLine>(FILES.log).filter((l) => l.step <= step);
+      summary = lines.find((l): l is SummaryLine => l.type === "summary");
+      dir.writeLines(
+        FILES.log,
+        lines.filter((l) => l.type !== "summary"),
+      );
+    }
+  } else if (dir) {
     dir.writeJson(FILES.run, { arch: run.arch, config: c, ...run.extra });
     dir.writeLines(FILES.log, []);
   }
+  if (group) broadcastFromRank0(group, [...model.parameters(), ...model.namedBuffers().map(([, b]) => b)]);
+  const log = (entry: LogLine) => dir?.appendLine(FILES.log, entry);
   const checkpoint = (at: number) => {
+    if (!dir) return;
     saveCheckpoint(dir.path(FILES.checkpoint), model, optimizer, {
       step: at,
       epoch: Math.floor(at / run.train.batchesPerEpoch),
@@ -183,7 +200,7 @@ function openRun(run: TrainRun) {
     });
     saveSafetensors(dir.path(FILES.weights), model.stateDict(), { arch: JSON.stringify(run.arch) });
   };
-  return { dir, optimizer, step, summary, checkpoint };
+  return { log, optimizer, step, summary, checkpoint };
 }
 
 /** Running sums of one epoch's steps and of the whole run's step and data-wait time. */
@@ -255,9 +272,9 @@ async function trainEpoch(
   from: number,
 ): Promise<{ step: number; test: EvalResult | null }> {
   const { model, recipe: c } = run;
-  const { dir, optimizer, checkpoint } = opened;
+  const { log, optimizer, checkpoint } = opened;
   const { perEpoch, stopAt, schedule } = plan;
-  const log = (entry: LogLine) => dir.appendLine(FILES.log, entry);
+  const group = run.group;
   const epoch = Math.floor(from / perEpoch);
   let step = from;
   tally.startEpoch();
@@ -274,6 +291,7 @@ async function trainEpoch(
       clipGradNorm: c.clipGradNorm,
       distill: run.distill ?? null,
       inplace: run.inplace ?? null,
+      afterBackward: group ? () => allreduceGradients(group, optimizer.params()) : null,
     });
     x.dispose();
     y.dispose();
@@ -306,7 +324,7 @@ async function trainEpoch(
 export async function train(run: TrainRun): Promise<TrainSummary> {
   const plan = planOf(run);
   const opened = openRun(run);
-  const log = (entry: LogLine) => opened.dir.appendLine(FILES.log, entry);
+  const { log } = opened;
   let step = opened.step;
   if (opened.summary && step === plan.stopAt) {
     // Resuming a run that already ended there: nothing to redo, its own summary stands.
@@ -324,6 +342,12 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
   const finished = step >= plan.totalSteps;
   if (finished && run.recipe.bnRecalibrationBatches > 0) {
     await recalibrateAtEnd(run);
+    // each rank recalibrated on its own shard; rank 0's statistics are the run's
+    if (run.group)
+      broadcastFromRank0(
+        run.group,
+        run.model.namedBuffers().map(([, b]) => b),
+      );
     opened.checkpoint(step);
     lastTest = null;
   }
