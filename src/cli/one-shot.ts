@@ -20,6 +20,8 @@ import {
   type DataFlags,
   dataOptions,
   dataValues,
+  launchedRanks,
+  nprocOption,
   percent,
   type RecipeFlags,
   recipeOptions,
@@ -75,6 +77,7 @@ export interface OneShotSearchFlags extends LimitFlags {
   batchSize: number;
   workers: number;
   threads?: number;
+  nproc?: number;
   json?: boolean;
 }
 
@@ -112,7 +115,9 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
   t: OneShotTraining<F>,
 ): Command {
   return recipeOptions(
-    dataOptions(cmd.option("--space <spec>", t.space.help, t.space.default).addOption(stemOption())),
+    dataOptions(
+      nprocOption(cmd).option("--space <spec>", t.space.help, t.space.default).addOption(stemOption()),
+    ),
   )
     .addOption(
       new Option(
@@ -141,6 +146,7 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
     )
     .option("--out <dir>", `run directory (default runs/${t.kind}-<space>-<data>)`)
     .action(async (o: F) => {
+      if (await launchedRanks(o)) return;
       const sampler = samplerChoice(o);
       const out = o.out ?? join("runs", `${t.kind}-${slug(o.space)}-${slug(o.data)}`);
       const bar = progressBar(t.kind, { json: o.json, quiet: o.quiet, unit: "img", per: o.batchSize });

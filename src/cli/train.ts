@@ -18,7 +18,6 @@ export interface DataFlags {
   batchSize: number;
   seed: number;
   threads?: number;
-  nproc?: number;
   json?: boolean;
 }
 
@@ -77,11 +76,6 @@ export function dataOptions(cmd: Command): Command {
     .option(
       "--threads <n>",
       "libtorch intra-op threads (default: one per core; 1 per rank with --nproc)",
-      positiveInt,
-    )
-    .option(
-      "--nproc <n>",
-      "data-parallel: launch N local ranks (c10d Gloo on 127.0.0.1), like torchrun",
       positiveInt,
     )
     .option("--json", "print one JSON object at the end instead of text");
@@ -174,8 +168,7 @@ export const trainProgress =
 export function registerTrain(program: Command): void {
   recipeOptions(
     dataOptions(
-      program
-        .command("train")
+      nprocOption(program.command("train"))
         .description("train a model from scratch with the official recipe; resumable; prints test accuracy")
         .option(
           "--model <spec>",
@@ -211,7 +204,7 @@ export function registerTrain(program: Command): void {
       R.bnRecalibrationBatches,
     )
     .option("--out <dir>", "run directory (default runs/<model>-<data>)")
-    .action(async (o: TrainFlags) => {
+    .action(async (o: TrainFlags & { nproc?: number }) => {
       if (await launchedRanks(o)) return;
       const { runTraining } = await import("../train/run.js");
       const out = o.out ?? join("runs", `${slug(o.model)}-${slug(o.data)}`);
@@ -270,6 +263,14 @@ export function registerTrain(program: Command): void {
       );
   });
 }
+
+/** --nproc, for the training commands (each rank's place otherwise comes from torchrun's environment). */
+export const nprocOption = (cmd: Command): Command =>
+  cmd.option(
+    "--nproc <n>",
+    "data-parallel: launch N local ranks (c10d Gloo on 127.0.0.1), like torchrun",
+    positiveInt,
+  );
 
 /** With --nproc N outside a distributed run: runs the N ranks of this command and reports their exit. */
 export async function launchedRanks(o: { nproc?: number; threads?: number }): Promise<boolean> {

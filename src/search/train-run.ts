@@ -4,6 +4,7 @@
 // and resume.
 import type { ArchInput } from "../arch/family.js";
 import { type DatasetView, holdoutSplit } from "../data/dataset.js";
+import { fromEnv } from "../dist/index.js";
 import { manualSeed, withNumThreads } from "../engine/index.js";
 import { type DataOptions, type ResolvedData, type RunOptions, resolveData } from "../train/options.js";
 import { recipe } from "../train/recipe.js";
@@ -115,7 +116,10 @@ export function trainOneShot<A extends OneShotArch, N extends PathNet>(
     const samplePath = makeSampler(genes, profilers, sampler, config.seed);
     if (o.inplaceDistill && !genes.ordered)
       throw optionError`${option("inplaceDistill")} needs a space whose genes are ordered by size (channel or bit widths); ${genes.name} is not`;
-    const loader = makeLoader(split.train, data, config, true);
+    // data-parallel when the environment says so: every rank samples the same path (seeded by the step)
+    const group = fromEnv({ config: { arch, recipe: config, sampler, data: record, init: o.init ?? null } });
+    const shard = group ? { rank: group.rank, worldSize: group.worldSize } : undefined;
+    const loader = makeLoader(split.train, data, config, true, shard);
     let path: Genotype = {};
     const largest = largestGenotype(genes);
     try {
@@ -135,6 +139,7 @@ export function trainOneShot<A extends OneShotArch, N extends PathNet>(
         test: null,
         run: o.run,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        ...(group ? { group } : {}),
       });
     } finally {
       await loader.close();
