@@ -15,6 +15,7 @@ const LAYERS = [
   ["arch"],
   ["models"],
   ["data"],
+  ["dist"],
   ["train"],
   ["quant"],
   ["export"],

@@ -4,6 +4,8 @@
 import { fromEnv } from "../../src/dist/index.js";
 import { tensor } from "../../src/engine/index.js";
 
+// `node --test dist/test/` also runs every file under a test/ folder: without a rank there is nothing to do.
+if (process.env.WORLD_SIZE === undefined) process.exit(0);
 const mode = process.argv[2];
 const config = process.env.TEST_CONFIG
   ? (JSON.parse(process.env.TEST_CONFIG) as Record<string, unknown>)
