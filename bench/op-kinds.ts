@@ -42,7 +42,10 @@ function kindOf(key: string): string {
  * rest of the wall time is "outside ATen" (JS, N-API, the autograd engine's bookkeeping). */
 export function opKindShares(ops: readonly OpTime[], steps: number, wallMs: number): OpKindShare[] {
   const ms = new Map<string, number>();
-  for (const op of ops) ms.set(kindOf(op.key), (ms.get(kindOf(op.key)) ?? 0) + op.selfUs / 1000 / steps);
+  for (const op of ops) {
+    const kind = kindOf(op.key);
+    ms.set(kind, (ms.get(kind) ?? 0) + op.selfUs / 1000 / steps);
+  }
   const stepMs = wallMs / steps;
   const inside = [...ms.values()].reduce((s, v) => s + v, 0);
   ms.set("outside ATen (JS, N-API, autograd engine)", Math.max(0, stepMs - inside));
