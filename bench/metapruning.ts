@@ -6,7 +6,7 @@
 // 4. ranking quality: Kendall tau between the PruningNet's hold-out scores of candidates of the first
 // search and their test accuracy after the same from-scratch training.
 // Writes every figure to <out>/bench-metapruning.json as soon as it has it; --resume continues.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inputOf } from "../src/arch/family.js";
 import { type Arch, isFamily } from "../src/arch/schema.js";
@@ -18,6 +18,7 @@ import { kendallTau } from "../src/search/ranking.js";
 import { runTraining } from "../src/train/run.js";
 import { writeFileAtomic } from "../src/util/files.js";
 import { readCandidates, spreadByScore } from "./candidates.js";
+import { epochFigures } from "./run-log.js";
 
 export interface MetaPruningBenchOptions {
   out: string;
@@ -76,14 +77,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     run: { out: pruningNet, resume: o.resume },
   });
   // From the run's log, so a resumed bench reports the training it did before.
-  const epochs = readFileSync(join(pruningNet, "log.jsonl"), "utf8")
-    .split("\n")
-    .filter((l) => l.includes('"type":"epoch"'))
-    .map((l) => JSON.parse(l) as { seconds: number; train_top1: number });
-  results.pruningnet = {
-    seconds: epochs.reduce((s, e) => s + e.seconds, 0),
-    train_top1_per_epoch: epochs.map((e) => e.train_top1),
-  };
+  results.pruningnet = epochFigures(pruningNet);
   save();
   const input = inputOf(readPruningNetRun(pruningNet).arch);
 

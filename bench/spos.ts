@@ -1,43 +1,58 @@
 // The SPOS benchmark on Fashion-MNIST with the spos_small space, end to end on this machine:
 // 1. supernet step time against training the sampled standalone nets (target <= 1.15x);
-// 2. supernet training; 3. evolution under two FLOPs limits and random search with the same budget
-// (best accuracy per number of evaluations); 4. ranking quality: Kendall tau between supernet-inherited
-// accuracy and accuracy after a short standalone training of sampled architectures; 5. retraining the
-// winner from scratch. Writes each phase's figures to <out>/bench-spos.json as soon as it has them.
-import { mkdirSync, writeFileSync } from "node:fs";
+// 2. supernet training; 3. ranking quality: architectures drawn uniformly under the FLOPs limit, scored
+// on the supernet and trained standalone, Kendall tau with a bootstrap interval; 4. evolution against
+// random search with the same budget in the same FLOPs band, over several seeds (paired: a seed's two
+// searches share their first generation), mean, spread and t intervals; 5. retraining both winners of
+// the first seed from scratch. Standalone trainings can run in worker processes beside the searches
+// (`jobs`). Writes each phase's figures to <out>/bench-spos.json as soon as it has them; `resume`
+// continues an interrupted run, keeping what finished.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomGenotype, SPOS_SMALL } from "../src/arch/spaces/spos.js";
-import { manualSeed, randint, randn } from "../src/engine/index.js";
+import { manualSeed, randint, randn, setNumThreads } from "../src/engine/index.js";
 import { buildModel } from "../src/models/index.js";
 import { archOfPath } from "../src/nas/extract.js";
 import { readSupernetRun, runSearch, runSupernetTraining } from "../src/nas/spos.js";
 import { Supernet } from "../src/nas/supernet.js";
 import type { Module } from "../src/nn/index.js";
 import type { Candidate } from "../src/search/evolution.js";
-import { kendallTau } from "../src/search/ranking.js";
-import { runTraining } from "../src/train/run.js";
+import { kendallTauInterval } from "../src/search/ranking.js";
 import { SGD } from "../src/train/sgd.js";
 import { trainStep } from "../src/train/step.js";
 import { writeFileAtomic } from "../src/util/files.js";
 import { Random } from "../src/util/random.js";
-import { readCandidates, spreadByScore } from "./candidates.js";
+import { summarize } from "../src/util/statistics.js";
+import { readCandidates } from "./candidates.js";
+import { epochFigures } from "./run-log.js";
+import { TrainPool } from "./train-pool.js";
 
 export interface SposBenchOptions {
   out: string;
   /** Fashion-MNIST for the published figures; "synthetic:N" for a quick dry run. */
   data: string;
   supernetEpochs: number;
-  /** The two FLOPs limits searched on the same supernet. */
-  limits: [number, number];
+  /** The FLOPs limit every search and the ranking draw respect, and the searches' floor. */
+  limit: number;
+  minFlops: number;
   population: number;
   generations: number;
-  /** Sampled architectures trained standalone for the ranking check, and their epochs. */
+  /** Seeds of the evolution-vs-random comparison (one search of each per seed). */
+  seeds: number[];
+  /** Architectures drawn for the ranking check, and the epochs each is trained standalone. */
   rankingArchs: number;
   rankingEpochs: number;
+  /** Epochs to retrain the first seed's two winners (0: skip). */
   retrainEpochs: number;
-  /** Sampled paths whose standalone nets are timed against the supernet. */
+  /** Sampled paths whose standalone nets are timed against the supernet (0: skip). */
   stepTimePaths: number;
+  /** Worker processes (1 thread each) for the standalone trainings; 0: in this process, after the searches. */
+  jobs: number;
+  /** Continue the runs already in `out` (finished ones are kept). */
+  resume: boolean;
 }
+
+const BOOTSTRAP_RESAMPLES = 2000;
 
 const log = (message: string) =>
   console.error(`[bench spos ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -98,12 +113,19 @@ function bestSoFar(candidates: readonly Candidate[]): number[] {
 
 export async function runSposBench(o: SposBenchOptions): Promise<Record<string, unknown>> {
   mkdirSync(o.out, { recursive: true });
+  const jsonFile = join(o.out, "bench-spos.json");
+  const before: Record<string, unknown> =
+    o.resume && existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, "utf8")) : {};
   const results: Record<string, unknown> = { options: o };
-  const save = () => writeFileAtomic(join(o.out, "bench-spos.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const save = () => writeFileAtomic(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
   const data = { source: o.data };
+  const pool = new TrainPool(o.jobs, o.data);
 
-  log("step time: supernet vs. the sampled standalone nets");
-  results.step_time = stepTimeRatio(o.stepTimePaths, 8);
+  if (before.step_time) results.step_time = before.step_time;
+  else if (o.stepTimePaths > 0) {
+    log("step time: supernet vs. the sampled standalone nets");
+    results.step_time = stepTimeRatio(o.stepTimePaths, 8);
+  }
   save();
 
   log(`supernet: ${o.supernetEpochs} epochs`);
@@ -112,27 +134,28 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     data,
     recipe: { epochs: o.supernetEpochs, logEvery: 100, checkpointEvery: 1000 },
     space: "spos_small",
-    run: { out: supernetDir },
+    run: { out: supernetDir, resume: o.resume },
   });
-  results.supernet = {
-    seconds: supernet.seconds,
-    train_top1: supernet.trainTop1,
-    imgs_per_s: supernet.imagesPerSecond,
-  };
+  results.supernet = { ...epochFigures(supernetDir), imgs_per_s: supernet.imagesPerSecond };
   save();
+  // From here on the standalone trainings may run in workers beside this process: one thread each.
+  if (o.jobs > 0) setNumThreads(1);
+  const sn = new Supernet(readSupernetRun(supernetDir).arch);
 
-  const search = async (method: "evolution" | "random", flops: number) => {
-    const out = join(o.out, `search-${method}-${flops / 1e6}M`);
-    log(`${method} search under ${flops / 1e6}M FLOPs`);
+  const search = async (method: "evolution" | "random", seed: number) => {
+    const out = join(o.out, `search-${method}-s${seed}`);
+    log(`${method} search, seed ${seed}, ${o.minFlops / 1e6}M <= FLOPs <= ${o.limit / 1e6}M`);
     const r = await runSearch({
       net: supernetDir,
-      limits: { flops },
-      run: { out },
+      limits: { flops: o.limit, min: { flops: o.minFlops } },
+      run: { out, resume: o.resume },
       method,
-      evolution: { population: o.population, generations: o.generations, topK: 10, seed: 0 },
+      evolution: { population: o.population, generations: o.generations, topK: 10, seed },
     });
     const curve = bestSoFar(readCandidates(out));
     return {
+      seed,
+      method,
       out,
       seconds: r.seconds,
       evaluated: r.evaluated,
@@ -143,55 +166,99 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
       ),
     };
   };
-  const [tight, loose] = [Math.min(...o.limits), Math.max(...o.limits)];
-  const evolutionLoose = await search("evolution", loose);
-  results.evolution_loose = evolutionLoose;
-  save();
-  const randomLoose = await search("random", loose);
-  results.random_loose = randomLoose;
-  save();
-  results.evolution_tight = await search("evolution", tight);
-  save();
 
-  log(`ranking: ${o.rankingArchs} sampled architectures trained standalone for ${o.rankingEpochs} epoch(s)`);
-  const picks = spreadByScore(readCandidates(randomLoose.out), o.rankingArchs);
-  const sn = new Supernet(readSupernetRun(supernetDir).arch);
-  const ranking: { supernet: number; standalone: number; flops: number }[] = [];
-  for (const [i, c] of picks.entries()) {
+  // Ranking: a random draw under the limit (no floor, so the whole cost range below it), scored on
+  // the supernet by a one-generation random search, then trained standalone.
+  log(`ranking: ${o.rankingArchs} architectures under ${o.limit / 1e6}M FLOPs scored on the supernet`);
+  const poolDir = join(o.out, "ranking-pool");
+  await runSearch({
+    net: supernetDir,
+    limits: { flops: o.limit },
+    run: { out: poolDir, resume: o.resume },
+    method: "random",
+    evolution: { population: o.rankingArchs, generations: 1, topK: 1, seed: 1000 },
+  });
+  const picks = readCandidates(poolDir);
+  const standalone = picks.map((c, i) => {
     const archFile = join(o.out, `ranking-${i}.json`);
     writeFileSync(archFile, JSON.stringify(archOfPath(sn, c.genotype)));
-    const r = await runTraining({
+    return pool.train({
       model: archFile,
-      data,
-      recipe: { epochs: o.rankingEpochs, batchSize: 128, logEvery: 1000, checkpointEvery: 100000 },
-      run: { out: join(o.out, `ranking-${i}`) },
+      out: join(o.out, `ranking-${i}`),
+      epochs: o.rankingEpochs,
+      seed: 0,
     });
-    ranking.push({
-      supernet: c.score,
-      standalone: r.test?.top1 ?? Number.NaN,
-      flops: c.costs.flops as number,
-    });
+  });
+  const rankingFigures = async () => {
+    const tops = await Promise.all(standalone);
+    const tau = kendallTauInterval(
+      picks.map((c) => c.score),
+      tops,
+      { resamples: BOOTSTRAP_RESAMPLES },
+    );
     results.ranking = {
-      architectures: ranking,
-      kendall_tau: kendallTau(
-        ranking.map((r) => r.supernet),
-        ranking.map((r) => r.standalone),
-      ),
+      proxy: "supernet",
+      epochs: o.rankingEpochs,
+      architectures: picks.map((c, i) => ({
+        proxy_score: c.score,
+        standalone_top1: tops[i],
+        flops: c.costs.flops,
+      })),
+      kendall_tau: tau.tau,
+      kendall_tau_ci95: tau.ci95,
+      bootstrap_resamples: BOOTSTRAP_RESAMPLES,
+    };
+    save();
+  };
+  // In this process the trainings run only now, one after another; in workers they run beside the searches.
+  if (o.jobs === 0) await rankingFigures();
+
+  const runs: Awaited<ReturnType<typeof search>>[] = [];
+  const comparison: Record<string, unknown> = {
+    limit: o.limit,
+    min_flops: o.minFlops,
+    evaluations: o.population * o.generations,
+    runs,
+  };
+  results.search_comparison = comparison;
+  const winners: Promise<number>[] = [];
+  for (const seed of o.seeds) {
+    for (const method of ["evolution", "random"] as const) {
+      const r = await search(method, seed);
+      runs.push(r);
+      if (seed === o.seeds[0] && o.retrainEpochs > 0) {
+        const winner = { model: join(r.out, "best.json"), out: join(o.out, `winner-${method}`) };
+        const top1 = pool.train({ ...winner, epochs: o.retrainEpochs, seed: 0 });
+        if (o.jobs === 0) await top1; // in this process: before the next search, not interleaved with it
+        winners.push(top1);
+      }
+    }
+    const best = (method: string) => runs.filter((r) => r.method === method).map((r) => r.best_score);
+    const [evolution, random] = [best("evolution"), best("random")];
+    const difference = evolution.map((e, i) => e - (random[i] as number));
+    comparison.summary = {
+      evolution: summarize(evolution),
+      random: summarize(random),
+      difference: {
+        ...summarize(difference),
+        evolution_wins: difference.filter((d) => d > 0).length,
+        seeds: difference.length,
+      },
     };
     save();
   }
+  if (o.jobs > 0) await rankingFigures();
 
-  log(`retraining the ${loose / 1e6}M winner from scratch for ${o.retrainEpochs} epochs`);
-  const winner = await runTraining({
-    model: join(evolutionLoose.out, "best.json"),
-    data,
-    recipe: { epochs: o.retrainEpochs, logEvery: 100, checkpointEvery: 1000 },
-    run: { out: join(o.out, "winner") },
-  });
-  results.winner = { test_top1: winner.test?.top1, seconds: winner.seconds, epochs: o.retrainEpochs };
-  const searches = [evolutionLoose, results.evolution_tight as typeof evolutionLoose];
-  results.end_to_end_seconds =
-    supernet.seconds + searches.reduce((s, r) => s + r.seconds, 0) + winner.seconds;
-  save();
+  if (winners.length > 0) {
+    log(`waiting for the first seed's winners, retrained from scratch for ${o.retrainEpochs} epochs`);
+    const [evolution, random] = await Promise.all(winners);
+    results.winners = {
+      seed: o.seeds[0],
+      epochs: o.retrainEpochs,
+      evolution: { test_top1: evolution, flops: runs[0]?.best_flops },
+      random: { test_top1: random, flops: runs[1]?.best_flops },
+    };
+    save();
+  }
   return results;
 }

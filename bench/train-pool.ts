@@ -1,0 +1,100 @@
+// Standalone trainings a benchmark needs many of (ranking checks, retrained winners): run in this
+// process, or queued to `jobs` worker processes (`lithe train`, one libtorch thread each) so that on a
+// small machine they run beside the benchmark's own supernet training and searches instead of after
+// them. A run whose log already holds its summary is read back, not retrained, so a resumed
+// benchmark keeps finished runs; an unfinished one continues from its checkpoint.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runTraining } from "../src/train/run.js";
+
+export interface StandaloneRun {
+  /** An arch.json the zoo builds. */
+  model: string;
+  out: string;
+  epochs: number;
+  seed: number;
+}
+
+const LITHE = fileURLToPath(new URL("../../bin/lithe.js", import.meta.url));
+
+/** The test top-1 of a finished run (its log.jsonl summary line), or undefined if it has none. */
+function finishedTop1(out: string): number | undefined {
+  const log = join(out, "log.jsonl");
+  if (!existsSync(log)) return undefined;
+  const summary = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.includes('"type":"summary"'))
+    .map((l) => JSON.parse(l) as { test?: { top1: number } | null })
+    .at(-1);
+  return summary?.test?.top1;
+}
+
+export class TrainPool {
+  readonly #jobs: number;
+  readonly #data: string;
+  #running = 0;
+  readonly #queue: (() => void)[] = [];
+
+  constructor(jobs: number, data: string) {
+    this.#jobs = jobs;
+    this.#data = data;
+  }
+
+  /**
+   * Trains `run` (or reads it back if it finished before) and resolves with its test top-1. Runs wait
+   * for a free worker; in this process (`jobs` 0) they run one at a time.
+   */
+  async train(run: StandaloneRun): Promise<number> {
+    const done = finishedTop1(run.out);
+    if (done !== undefined) return done;
+    if (this.#running >= Math.max(this.#jobs, 1)) await new Promise<void>((go) => this.#queue.push(go));
+    this.#running++;
+    try {
+      if (this.#jobs > 0) await this.#spawn(run);
+      else await this.#trainHere(run);
+    } finally {
+      this.#running--;
+      this.#queue.shift()?.();
+    }
+    return finishedTop1(run.out) ?? Number.NaN;
+  }
+
+  #trainHere(run: StandaloneRun) {
+    return runTraining({
+      model: run.model,
+      data: { source: this.#data },
+      recipe: { epochs: run.epochs, seed: run.seed, batchSize: 128, logEvery: 1000, checkpointEvery: 100000 },
+      run: { out: run.out, resume: true },
+    });
+  }
+
+  #spawn(run: StandaloneRun): Promise<void> {
+    const args = [
+      ...[LITHE, "train", "--model", run.model, "--data", this.#data, "--epochs", String(run.epochs)],
+      ...["--seed", String(run.seed), "--batch-size", "128", "--threads", "1", "--out", run.out],
+      ...["--log-every", "1000", "--checkpoint-every", "100000", "--resume", "--quiet"],
+    ];
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, args, {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, LITHE_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
+      });
+      let stderr = "";
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      child.on("error", reject);
+      child.on("close", (code) => {
+        if (code === 0) resolve();
+        else
+          reject(
+            new Error(
+              `${run.out}: lithe train failed: ${stderr.trim().split("\n").at(-1) ?? `exit ${code}`}`,
+            ),
+          );
+      });
+    });
+  }
+}
