@@ -54,7 +54,7 @@ export const sposCommand: BenchCommand<SposFlags> = {
     },
     {
       flags: "--jobs <n>",
-      help: "worker processes (1 thread each) training the standalone nets beside the searches (0: in this process, after them)",
+      help: "worker processes (1 thread each) training the standalone nets beside the searches (0: in this process, one after another)",
       parse: nonNegativeInt,
       default: 0,
     },

@@ -46,7 +46,7 @@ export interface SposBenchOptions {
   retrainEpochs: number;
   /** Sampled paths whose standalone nets are timed against the supernet (0: skip). */
   stepTimePaths: number;
-  /** Worker processes (1 thread each) for the standalone trainings; 0: in this process, after the searches. */
+  /** Worker processes (1 thread each) for the standalone trainings, beside the searches; 0: in this process. */
   jobs: number;
   /** Continue the runs already in `out` (finished ones are kept). */
   resume: boolean;
@@ -179,39 +179,15 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     evolution: { population: o.rankingArchs, generations: 1, topK: 1, seed: 1000 },
   });
   const picks = readCandidates(poolDir);
-  const standalone = picks.map((c, i) => {
+  const tops: number[] = [];
+  for (const [i, c] of picks.entries()) {
     const archFile = join(o.out, `ranking-${i}.json`);
     writeFileSync(archFile, JSON.stringify(archOfPath(sn, c.genotype)));
-    return pool.train({
-      model: archFile,
-      out: join(o.out, `ranking-${i}`),
-      epochs: o.rankingEpochs,
-      seed: 0,
+    const run = { model: archFile, out: join(o.out, `ranking-${i}`), epochs: o.rankingEpochs, seed: 0 };
+    await pool.submit(run, (top1) => {
+      tops[i] = top1;
     });
-  });
-  const rankingFigures = async () => {
-    const tops = await Promise.all(standalone);
-    const tau = kendallTauInterval(
-      picks.map((c) => c.score),
-      tops,
-      { resamples: BOOTSTRAP_RESAMPLES },
-    );
-    results.ranking = {
-      proxy: "supernet",
-      epochs: o.rankingEpochs,
-      architectures: picks.map((c, i) => ({
-        proxy_score: c.score,
-        standalone_top1: tops[i],
-        flops: c.costs.flops,
-      })),
-      kendall_tau: tau.tau,
-      kendall_tau_ci95: tau.ci95,
-      bootstrap_resamples: BOOTSTRAP_RESAMPLES,
-    };
-    save();
-  };
-  // In this process the trainings run only now, one after another; in workers they run beside the searches.
-  if (o.jobs === 0) await rankingFigures();
+  }
 
   const runs: Awaited<ReturnType<typeof search>>[] = [];
   const comparison: Record<string, unknown> = {
@@ -221,16 +197,16 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     runs,
   };
   results.search_comparison = comparison;
-  const winners: Promise<number>[] = [];
+  const winners: Record<string, { test_top1: number; flops: number | undefined }> = {};
   for (const seed of o.seeds) {
     for (const method of ["evolution", "random"] as const) {
       const r = await search(method, seed);
       runs.push(r);
       if (seed === o.seeds[0] && o.retrainEpochs > 0) {
-        const winner = { model: join(r.out, "best.json"), out: join(o.out, `winner-${method}`) };
-        const top1 = pool.train({ ...winner, epochs: o.retrainEpochs, seed: 0 });
-        if (o.jobs === 0) await top1; // in this process: before the next search, not interleaved with it
-        winners.push(top1);
+        const run = { model: join(r.out, "best.json"), out: join(o.out, `winner-${method}`) };
+        await pool.submit({ ...run, epochs: o.retrainEpochs, seed: 0 }, (top1) => {
+          winners[method] = { test_top1: top1, flops: r.best_flops };
+        });
       }
     }
     const best = (method: string) => runs.filter((r) => r.method === method).map((r) => r.best_score);
@@ -247,18 +223,29 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     };
     save();
   }
-  if (o.jobs > 0) await rankingFigures();
-
-  if (winners.length > 0) {
-    log(`waiting for the first seed's winners, retrained from scratch for ${o.retrainEpochs} epochs`);
-    const [evolution, random] = await Promise.all(winners);
-    results.winners = {
-      seed: o.seeds[0],
-      epochs: o.retrainEpochs,
-      evolution: { test_top1: evolution, flops: runs[0]?.best_flops },
-      random: { test_top1: random, flops: runs[1]?.best_flops },
-    };
-    save();
+  log("waiting for the standalone trainings");
+  await pool.finish();
+  const tau = kendallTauInterval(
+    picks.map((c) => c.score),
+    tops,
+    { resamples: BOOTSTRAP_RESAMPLES },
+  );
+  results.ranking = {
+    proxy: "supernet",
+    epochs: o.rankingEpochs,
+    architectures: picks.map((c, i) => ({
+      proxy_score: c.score,
+      standalone_top1: tops[i],
+      flops: c.costs.flops,
+    })),
+    kendall_tau: tau.tau,
+    kendall_tau_ci95: tau.ci95,
+    bootstrap_resamples: BOOTSTRAP_RESAMPLES,
+  };
+  if (o.retrainEpochs > 0) {
+    const { evolution, random } = winners;
+    results.winners = { seed: o.seeds[0], epochs: o.retrainEpochs, evolution, random };
   }
+  save();
   return results;
 }

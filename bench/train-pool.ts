@@ -36,6 +36,7 @@ export class TrainPool {
   readonly #data: string;
   #running = 0;
   readonly #queue: (() => void)[] = [];
+  readonly #pending: Promise<void>[] = [];
 
   constructor(jobs: number, data: string) {
     this.#jobs = jobs;
@@ -59,6 +60,22 @@ export class TrainPool {
       this.#queue.shift()?.();
     }
     return finishedTop1(run.out) ?? Number.NaN;
+  }
+
+  /**
+   * Trains `run` and hands its test top-1 to `done`. Resolves when the caller may go on: at once with
+   * workers (the run goes on beside it), after the run in this process (so it never interleaves with
+   * the caller's own training). `finish` waits for every run handed in.
+   */
+  async submit(run: StandaloneRun, done: (top1: number) => void): Promise<void> {
+    const finished = this.train(run).then(done);
+    if (this.#jobs === 0) return finished;
+    finished.catch(() => {}); // reported by finish(), not as an unhandled rejection meanwhile
+    this.#pending.push(finished);
+  }
+
+  async finish(): Promise<void> {
+    await Promise.all(this.#pending.splice(0));
   }
 
   #trainHere(run: StandaloneRun) {

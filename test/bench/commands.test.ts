@@ -46,24 +46,37 @@ describe("lithe bench", () => {
       BENCHES,
     );
     const spos = lithe(["bench", "spos", "--help"]).stdout;
-    assert.match(spos, /--limits <a,b> +the two FLOPs limits \(default: "5M,6\.5M"\)/);
+    assert.match(
+      spos,
+      /--limit <flops> +FLOPs limit of the searches and the ranking draw \(default: "6\.5M"\)/,
+    );
+    assert.match(
+      spos,
+      /--seeds <list> +seeds of the evolution-vs-random comparison.*\(default: "0,1,2,3,4"\)/s,
+    );
     const metapruning = lithe(["bench", "metapruning", "--help"]).stdout;
-    assert.match(metapruning, /--seeds <list> +seeds of the from-scratch trainings \(default: "1,2"\)/);
+    assert.match(metapruning, /--seeds <list> +seeds of the from-scratch trainings \(default: "1,2,3"\)/);
+    assert.match(
+      metapruning,
+      /--variants <list> +PruningNet trainings compared.*\(default: "plain,inplace"\)/s,
+    );
     assert.match(metapruning, /--resume /);
     const latency = lithe(["bench", "latency", "--help"]).stdout;
     assert.match(latency, /\(default:\s+\["lithe","ort-node","ort-web"\]\)/);
   });
 
   it("parses the defaults written as typed, and typed values, like the flags' parsers", async () => {
-    const spos = (await parsedFlags(sposCommand)) as { limits: number[] };
-    assert.deepEqual(spos.limits, [5e6, 6.5e6]);
-    const mp = (await parsedFlags(metaPruningCommand)) as { limits: number[]; seeds: number[] };
+    const spos = (await parsedFlags(sposCommand)) as { limit: number; minFlops: number; seeds: number[] };
+    assert.deepEqual([spos.limit, spos.minFlops, spos.seeds], [6.5e6, 6e6, [0, 1, 2, 3, 4]]);
+    const mp = (await parsedFlags(metaPruningCommand)) as {
+      limits: number[];
+      seeds: number[];
+      variants: string[];
+      minShare: number;
+    };
     assert.deepEqual(
-      [mp.limits, mp.seeds],
-      [
-        [1e6, 3e6],
-        [1, 2],
-      ],
+      [mp.limits, mp.seeds, mp.variants, mp.minShare],
+      [[1e6, 3e6], [1, 2, 3], ["plain", "inplace"], 0.9],
     );
     const typed = (await parsedFlags(metaPruningCommand, ["--limits", "2.5M,800k", "--seeds", "3"])) as {
       limits: number[];
@@ -83,10 +96,14 @@ describe("lithe bench", () => {
     );
   });
 
-  it("refuses bad --limits and --seeds with one line naming the flag", () => {
-    fails(["bench", "spos", "--limits", "5M"], /--limits.*expected 2 comma-separated counts.*"5M"/);
-    fails(["bench", "spos", "--limits", "5M,6M,7M"], /--limits.*expected 2 comma-separated counts/);
-    fails(["bench", "spos", "--limits", "5M,-1"], /--limits.*positive count.*"-1"/);
+  it("refuses bad --limit(s), --seeds, --variants and --min-share with one line naming the flag", () => {
+    fails(["bench", "spos", "--limit", "-1"], /--limit.*positive count.*"-1"/);
+    fails(["bench", "spos", "--seeds", "0,x"], /--seeds.*non-negative integer, got "x"/);
+    fails(
+      ["bench", "metapruning", "--variants", "plain,kd"],
+      /--variants.*expected plain or inplace, got "kd"/,
+    );
+    fails(["bench", "metapruning", "--min-share", "1.5"], /--min-share.*from 0 to 1, got "1.5"/);
     fails(["bench", "metapruning", "--limits", "1M,x"], /--limits.*positive count.*"x"/);
     fails(["bench", "metapruning", "--limits", ""], /--limits.*expected 2 comma-separated counts.*, got ""/);
     fails(["bench", "metapruning", "--seeds", "1,x"], /--seeds.*non-negative integer, got "x"/);
