@@ -69,7 +69,7 @@ export const metaPruningCommand: BenchCommand<MetaPruningFlags> = {
     },
     {
       flags: "--retrain-epochs <n>",
-      help: "epochs of every from-scratch training (same budget and LR schedule for both nets)",
+      help: "epochs of every from-scratch training (same budget and LR schedule for every net)",
       parse: positiveInt,
       default: 10,
     },
