@@ -9,7 +9,7 @@ export function registerReport(program: Command): void {
     )
     .argument(
       "<input...>",
-      "run directories of lithe train, supernet train, prune train, search, prune search; arch.json files; registered model names; latency tables",
+      "run directories of lithe train, supernet train, prune train, search, prune search; arch.json files; registered model names; latency tables and latency models",
     )
     .option("--out <file>", "the HTML file to write", "report.html")
     .action(async (dirs: string[], o: { out: string }) => {

@@ -4,11 +4,16 @@
 export interface Point {
   x: number | string;
   y: number | string;
+  /** The upper end of a band or an interval (whose lower end is y). */
+  y2?: number;
 }
 
 export interface Series {
-  /** Observable Plot's mark: one path per line series, one circle per dot, one rect per cell or bar. */
-  mark: "line" | "dot" | "cell" | "bar";
+  /**
+   * Observable Plot's mark: one path per line series, one circle per dot, one rect per cell or bar,
+   * one filled path per band (y to y2 along x), one vertical rule per interval point (y to y2 at x).
+   */
+  mark: "line" | "dot" | "cell" | "bar" | "band" | "interval";
   name: string;
   points: Point[];
 }
@@ -19,6 +24,8 @@ export interface Chart {
   y: string;
   /** The x categories in order (else Plot sorts them: block_10 before block_2). */
   xDomain?: string[];
+  /** Bars side by side in one group per x (else a chart's bar series stack). */
+  groupBars?: boolean;
   series: Series[];
 }
 

@@ -4,10 +4,11 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../util/files.js";
 import type { Section } from "./chart.js";
-import { latencyTableSection } from "./latency-table.js";
+import { latencyModelSection, latencyTableSection } from "./latency-table.js";
 import { modelSection, widthsSection } from "./model-card.js";
 import { renderPage } from "./page.js";
 import {
+  type LatencyModelRecord,
   type LatencyTableRecord,
   type ModelRecord,
   readInput,
@@ -42,6 +43,8 @@ export function writeReport(inputs: readonly string[], out: string): ReportResul
   if (models.length) sections.push(widthsSection(models));
   for (const t of records.filter((r): r is LatencyTableRecord => r.kind === "latency-table"))
     sections.push(latencyTableSection(t));
+  for (const m of records.filter((r): r is LatencyModelRecord => r.kind === "latency-model"))
+    sections.push(latencyModelSection(m));
   const warnings = records.flatMap((r) => r.warnings);
   mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, renderPage("lithe report", sections, warnings));

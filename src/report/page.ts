@@ -23,14 +23,21 @@ for (const [i, section] of REPORT.sections.entries()) {
   for (const chart of section.charts) {
     const marks = chart.series.map((s) => {
       const data = s.points.map((p) => ({ ...p, series: s.name }));
-      if (s.mark === "bar") return Plot.barY(data, { x: "x", y: "y", fill: "series" });
+      if (s.mark === "bar")
+        return chart.groupBars
+          ? Plot.barY(data, { fx: "x", x: "series", y: "y", fill: "series" })
+          : Plot.barY(data, { x: "x", y: "y", fill: "series" });
+      if (s.mark === "band") return Plot.areaY(data, { x: "x", y1: "y", y2: "y2", fill: "series", fillOpacity: 0.15 });
+      if (s.mark === "interval") return Plot.ruleX(data, { x: "x", y1: "y", y2: "y2", stroke: "series", strokeWidth: 2 });
       if (s.mark === "cell") return Plot.cell(data, { x: "x", y: "y", fill: "y", inset: 1 });
       return s.mark === "dot"
         ? Plot.dot(data, { x: "x", y: "y", stroke: "series", tip: true })
         : Plot.line(data, { x: "x", y: "y", stroke: "series", marker: data.length === 1 });
     });
-    const x = { label: chart.x, ...(chart.xDomain ? { domain: chart.xDomain, tickRotate: -45 } : {}) };
-    const figure = Plot.plot({ title: chart.title, x, y: { label: chart.y, grid: true }, marginBottom: 60,
+    const categories = chart.xDomain ? { domain: chart.xDomain, tickRotate: -45 } : {};
+    const x = chart.groupBars ? { axis: null } : { label: chart.x, ...categories };
+    const fx = chart.groupBars ? { fx: { label: chart.x, ...categories } } : {};
+    const figure = Plot.plot({ title: chart.title, x, ...fx, y: { label: chart.y, grid: true }, marginBottom: 60,
       color: { legend: true }, marks, width: 720, height: 300 });
     figure.classList.add("chart");
     el.append(figure);

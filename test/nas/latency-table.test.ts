@@ -2,7 +2,8 @@
 // exactly the constant plus the entries of the path, the exact minimum (checked over every genotype of
 // a small space), a table that survives the disk round trip; one built on a fake runtime whose time is
 // a known function of a plan's FLOPs (so its entries, constant, accuracy and the prediction of every
-// genotype are known exactly from the analytic count of the whole network), and one built on the
+// genotype are known exactly from the analytic count of the whole network, and each checked network
+// is kept with its FLOPs, predicted and measured time; older tables without them still load), and one built on the
 // lithe runtime (every entry timed, positive and finite).
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -175,6 +176,19 @@ describe("latency lookup tables", () => {
     assert.throws(() => loadLatencyTable(bad), /bad\.json: not a latency table: field "constantMs"/);
     writeFileSync(bad, "{");
     assert.throws(() => loadLatencyTable(bad), /bad\.json: invalid JSON/);
+    const checks = [{ flops: 1e6, predictedMs: 1.25, measuredMs: 1.5 }];
+    saveLatencyTable(path, { ...table, checks });
+    assert.deepEqual(loadLatencyTable(path).checks, checks);
+    writeFileSync(bad, JSON.stringify({ ...table, checks: [{ ...checks[0], measuredMs: -1 }] }));
+    assert.throws(
+      () => loadLatencyTable(bad),
+      /bad\.json: not a latency table: field "checks\.0\.measuredMs"/,
+    );
+    writeFileSync(bad, JSON.stringify({ ...table, checks: [{ ...checks[0], genotype: {} }] }));
+    assert.throws(
+      () => loadLatencyTable(bad),
+      /bad\.json: not a latency table: unknown field "checks\.0\.genotype"/,
+    );
   });
 
   it("built on a runtime of known times: entries, constant, accuracy and every prediction exact", async () => {
@@ -189,6 +203,12 @@ describe("latency lookup tables", () => {
     // a whole network's FLOPs are its 5 parts' (stem, 3 blocks, head), its overhead is paid once
     assert.equal(table.constantMs, OVERHEAD_MS - 5 * OVERHEAD_MS);
     assert.deepEqual(table.accuracy, { architectures: 3, within10: 1, mape: 0, worst: 0 });
+    // each checked network kept: timed at fakeMs of its FLOPs, and predicted exactly that
+    assert.equal(table.checks?.length, settings.check);
+    for (const c of table.checks ?? []) {
+      assert.equal(c.measuredMs, fakeMs(c.flops));
+      assert.equal(c.predictedMs, c.measuredMs);
+    }
     // every genotype priced at exactly what the runtime times its whole network at
     const profiler = latencyProfiler(table);
     const truth = allGenotypes(tiny).map((g) => {

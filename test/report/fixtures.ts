@@ -1,9 +1,11 @@
 // Tiny deterministic run directories as lithe writes them (two trainings, an evolution and a random
-// search), a quantized description and a latency table, for the report tests; the first training's log.jsonl ends in a
+// search), a quantized description, a latency table and a latency model, for the report tests; the first training's log.jsonl ends in a
 // truncated line.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { narrowSpace, PRUNING_SPACES, uniformGenotype } from "../../src/arch/spaces/pruning.js";
 import { SPOS_SPACES } from "../../src/arch/spaces/spos.js";
+import { LATENCY_FEATURES } from "../../src/prune/latency-model.js";
 
 const jsonl = (lines: readonly unknown[]) => lines.map((l) => `${JSON.stringify(l)}\n`).join("");
 
@@ -61,15 +63,48 @@ const LATENCY_TABLE = {
   settings: { batch: 1, threads: 1, warmup: 10, repeats: 30 },
   entries: { "stem-hw:28": 0.05, "shuffle3x3-in:16-out:48-mid:24-hw:28-stride:2": 0.12, "head-in:384": 0.08 },
   constantMs: 0.02,
-  accuracy: { architectures: 50, within10: 0.9, mape: 0.05, worst: 0.14 },
+  // errors 0, 5% and 20%
+  accuracy: { architectures: 3, within10: 2 / 3, mape: 0.25 / 3, worst: 0.2 },
+  checks: [
+    { flops: 1e6, predictedMs: 0.5, measuredMs: 0.5 },
+    { flops: 2e6, predictedMs: 0.95, measuredMs: 1 },
+    { flops: 3e6, predictedMs: 1.2, measuredMs: 1 },
+  ],
 };
 
-/** Writes the fixture runs, a description and a latency table under `root`; returns their paths. */
+const PRUNING_SPACE = narrowSpace(PRUNING_SPACES.mobilenet_v1, 0.125);
+
+/** A pruning latency model fitted on 8 uniform-width networks and checked on 2, as `lithe prune latency-model` writes one. */
+const LATENCY_MODEL = {
+  version: 1,
+  space: PRUNING_SPACE,
+  input: { inputSize: 32, inChannels: 3, classes: 10, stem: "small" },
+  runtime: "ort-node",
+  runtimeVersion: "1.30.0",
+  machine: { cpu: "test", cores: 2, os: "test", node: "v20" },
+  settings: { batch: 1, threads: 1, warmup: 10, repeats: 30, precision: "fp32" },
+  features: [...LATENCY_FEATURES],
+  coefficients: [0.05, 0.2, 1.5, 0, 0.03, 0.1, 0.4],
+  accuracy: {
+    fit: { architectures: 8, within10: 1, mape: 0.02, worst: 0.05 },
+    check: { architectures: 2, within10: 0.5, mape: 0.08, worst: 0.12 },
+  },
+  measured: {
+    fit: [0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1].map((s) => ({
+      encoding: uniformGenotype(PRUNING_SPACE, s),
+      ms: 0.1 + s,
+    })),
+    check: [0.25, 0.75].map((s) => ({ encoding: uniformGenotype(PRUNING_SPACE, s), ms: 0.2 + s })),
+  },
+};
+
+/** Writes the fixture runs, a description, a latency table and a latency model under `root`; returns their paths. */
 export function writeFixtureRuns(root: string): {
   training: string[];
   searches: string[];
   arch: string;
   lut: string;
+  latencyModel: string;
 } {
   const t = [join(root, "train-a"), join(root, "supernet-b")];
   training(t[0] as string, "shufflenet_v2", 0, true);
@@ -81,5 +116,7 @@ export function writeFixtureRuns(root: string): {
   writeFileSync(arch, JSON.stringify(QUANTIZED));
   const lut = join(root, "lut.json");
   writeFileSync(lut, JSON.stringify(LATENCY_TABLE));
-  return { training: t, searches: s, arch, lut };
+  const latencyModel = join(root, "latency-model.json");
+  writeFileSync(latencyModel, JSON.stringify(LATENCY_MODEL));
+  return { training: t, searches: s, arch, lut, latencyModel };
 }
