@@ -182,15 +182,31 @@ export async function buildLatencyTable(
   };
 }
 
-/** The table as a search constraint: predicted milliseconds of a genotype, with the exact minimum. */
-export function latencyProfiler(table: LatencyTable): Profiler {
-  const { space, input, entries } = table;
-  const price = (key: string) => {
+/** A genotype's predicted ms part by part: "stem", each block by its label ("block_1", ...), "head". */
+export type PartPricer = (g: Genotype) => { part: string; ms: number }[];
+
+/** The ms of an entry of `table`; an Error naming a key the table does not have. */
+const pricer =
+  ({ entries }: LatencyTable) =>
+  (key: string): number => {
     const ms = entries[key];
     if (ms === undefined)
       throw new Error(`latency table: no entry "${key}" (was it built for this space and input?)`);
     return ms;
   };
+
+export function latencyParts(table: LatencyTable): PartPricer {
+  const l = layout(table.space, table.input);
+  const price = pricer(table);
+  const names = ["stem", ...l.blocks.map(({ p }) => p.block), "head"];
+  return (g) => keysOf(l, g).map((key, i) => ({ part: names[i] as string, ms: price(key) }));
+}
+
+/** The table as a search constraint: predicted milliseconds of a genotype, with the exact minimum. */
+export function latencyProfiler(table: LatencyTable): Profiler {
+  const { space, input } = table;
+  const price = pricer(table);
+  const parts = latencyParts(table);
   const l = layout(space, input);
   const fixed = table.constantMs + price(l.stemKey) + price(l.headKey);
   const minimum =
@@ -206,7 +222,7 @@ export function latencyProfiler(table: LatencyTable): Profiler {
   return {
     name: "latency",
     unit: "ms",
-    measure: (g) => keysOf(l, g).reduce((s, k) => s + price(k), 0) + table.constantMs,
+    measure: (g) => parts(g).reduce((s, p) => s + p.ms, 0) + table.constantMs,
     minimum: () => minimum,
   };
 }

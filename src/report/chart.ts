@@ -31,5 +31,7 @@ export interface Chart {
 
 export interface Section {
   title: string;
+  /** Lines of text shown under the title (what a chart could not be drawn from, and why). */
+  notes?: string[];
   charts: Chart[];
 }

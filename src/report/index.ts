@@ -39,12 +39,12 @@ export function writeReport(inputs: readonly string[], out: string): ReportResul
   if (training.length) sections.push(trainingSection(training));
   if (searches.length) sections.push(searchSection(searches));
   const models = records.filter((r): r is ModelRecord => r.kind === "model");
-  for (const m of models) sections.push(modelSection(m));
+  const tables = records.filter((r): r is LatencyTableRecord => r.kind === "latency-table");
+  const latencyModels = records.filter((r): r is LatencyModelRecord => r.kind === "latency-model");
+  for (const m of models) sections.push(modelSection(m, { tables, models: latencyModels }));
   if (models.length) sections.push(widthsSection(models));
-  for (const t of records.filter((r): r is LatencyTableRecord => r.kind === "latency-table"))
-    sections.push(latencyTableSection(t));
-  for (const m of records.filter((r): r is LatencyModelRecord => r.kind === "latency-model"))
-    sections.push(latencyModelSection(m));
+  for (const t of tables) sections.push(latencyTableSection(t));
+  for (const m of latencyModels) sections.push(latencyModelSection(m));
   const warnings = records.flatMap((r) => r.warnings);
   mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, renderPage("lithe report", sections, warnings));

@@ -51,11 +51,14 @@ export function renderPage(title: string, sections: readonly Section[], warnings
     ? `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>`
     : "";
   const body = sections
-    .map((s, i) => `<section id="section-${i}"><h2>${escapeHtml(s.title)}</h2></section>`)
+    .map((s, i) => {
+      const notes = (s.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("");
+      return `<section id="section-${i}"><h2>${escapeHtml(s.title)}</h2>${notes}</section>`;
+    })
     .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:780px}.warnings{color:#a40000;background:#fff3f3;padding:.5em 2em}.chart{margin:1em 0}</style>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:780px}.warnings{color:#a40000;background:#fff3f3;padding:.5em 2em}.chart{margin:1em 0}.note{color:#555}</style>
 <script>${d3}</script>
 <script>${plot}</script>
 </head><body>

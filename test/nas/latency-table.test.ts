@@ -25,6 +25,7 @@ import type { PrepareOptions, Runtime } from "../../src/latency/types.js";
 import {
   buildLatencyTable,
   type LatencyTable,
+  latencyParts,
   latencyProfiler,
   tableEntries,
 } from "../../src/nas/latency-table.js";
@@ -131,7 +132,7 @@ describe("latency lookup tables", () => {
     assert.ok(keys.includes("head-in:384-hw:2-classes:10"));
   });
 
-  it("predict the constant plus the entries of the path, with the exact minimum", () => {
+  it("predict the constant plus the entries of the path (named part by part), with the exact minimum", () => {
     const table = fakeTable(tiny);
     const profiler = latencyProfiler(table);
     const g = {
@@ -152,6 +153,14 @@ describe("latency lookup tables", () => {
         "head-in:32-hw:7-classes:10",
       ].reduce((s, k) => s + (table.entries[k] as number), 0);
     assert.ok(Math.abs(profiler.measure(g) - expected) < 1e-12);
+    // part by part (the report's model card), named by position
+    const parts = latencyParts(table)(g);
+    assert.deepEqual(
+      parts.map((p) => p.part),
+      ["stem", "block_1", "block_2", "block_3", "head"],
+    );
+    assert.equal(parts[1]?.ms, table.entries["xception-in:16-out:24-mid:6-hw:28-stride:2"]);
+    assert.ok(Math.abs(parts.reduce((s, p) => s + p.ms, 0) + 0.25 - expected) < 1e-12);
     let minimum = Number.POSITIVE_INFINITY;
     const genes = sposGenes(tiny).genes;
     const visit = (i: number, partial: Record<string, string | number>) => {

@@ -8,25 +8,51 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
+import { countArch, listOps, planOf, resolveArch } from "../../src/arch/index.js";
 import { CHROMIUM } from "../../src/latency/runtimes/ort-web.js";
+import { type LatencyModel, latencyModelProfiler } from "../../src/prune/latency-model.js";
 import { writeReport } from "../../src/report/index.js";
 import { renderPage } from "../../src/report/page.js";
 import { fails, lithe } from "../cli/run-cli.js";
 import { ROOT } from "../helpers.js";
 import { chartMarks, openReport } from "./browser.js";
-import { writeFixtureRuns } from "./fixtures.js";
+import { LATENCY_MODEL, LATENCY_TABLE, ONESHOT_KEYS, PRUNED_GENOTYPE, writeFixtureRuns } from "./fixtures.js";
+
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+
+/** The FLOPs, params and MAC charts of the card of the description at `path`: one bar per conv and linear layer. */
+function perLayer(path: string) {
+  const { layers, ...total } = countArch(resolveArch(path));
+  const bars = layers.filter((l) => l.op === "conv" || l.op === "linear").length;
+  return (["flops", "params", "mac"] as const).map((field) => ({
+    title: `${{ flops: "FLOPs", params: "params", mac: "MAC" }[field]} per layer (total ${total[field].toLocaleString("en")})`,
+    bars,
+  }));
+}
+
+/** The table's entries on the SPOS net's path (keys written out in the fixture). */
+const oneshotBlocks = ONESHOT_KEYS.reduce((s, k) => s + (LATENCY_TABLE.entries[k] as number), 0);
+/** The latency model's prediction for the pruned net, and the net's op count. */
+const prunedMs = latencyModelProfiler(LATENCY_MODEL as unknown as LatencyModel).measure(PRUNED_GENOTYPE);
+const prunedArchOps = (path: string) => {
+  const a = resolveArch(path);
+  return listOps(planOf(a), { c: a.inChannels, h: a.inputSize, w: a.inputSize }).ops.length;
+};
 
 describe("lithe report", () => {
   it("renders every chart's marks offline, names the truncated line, and is screenshotted", async (t) => {
     if (!existsSync(CHROMIUM)) return t.skip(`no Chromium at ${CHROMIUM}`);
     const root = mkdtempSync(join(tmpdir(), "lithe-report-"));
     const runs = writeFixtureRuns(root);
+    const prunedOps = prunedArchOps(runs.pruned);
     const out = join(root, "report.html");
     const r = lithe([
       "report",
       ...runs.training,
       ...runs.searches,
       runs.arch,
+      runs.oneshot,
+      runs.pruned,
       runs.lut,
       runs.latencyModel,
       "--out",
@@ -56,12 +82,24 @@ describe("lithe report", () => {
         { title: "params per layer (total 352,042)", bars: 57 },
         { title: "MAC per layer (total 2,274,100)", bars: 57 },
         { title: "bits per layer", dots: 114 },
-        // every description's widths overlaid (here the one)
-        { title: "output channels per conv layer", lines: 1 },
+        // the SPOS net's card: its stem, 3 blocks and head priced by the table, of its space and input
+        ...perLayer(runs.oneshot),
+        {
+          title: `predicted ms per block on ort-node (lut.json): total ${ms(oneshotBlocks + 0.02)} (blocks ${ms(oneshotBlocks)} + constant 0.020 ms)`,
+          bars: 5,
+        },
+        // the pruned net's card: every op priced by the latency model, of its base net and input
+        ...perLayer(runs.pruned),
+        {
+          title: `predicted ms per op on ort-node (latency-model.json): total ${ms(prunedMs)} (ops ${ms(prunedMs - 0.05)} + constant 0.050 ms)`,
+          bars: prunedOps,
+        },
+        // every description's widths overlaid
+        { title: "output channels per conv layer", lines: 3 },
         {
           title:
             "ms per block (constant 0.020 ms; predicted vs measured on 3 architectures: mean error 8.3%, 66.7% within 10%, worst 20.0%)",
-          bars: 3,
+          bars: 26,
         },
         // the table's 3 checked architectures, the y = x line and the +-10% band
         { title: "measured vs predicted ms per checked architecture", areas: 1, lines: 1, dots: 3 },
@@ -75,6 +113,17 @@ describe("lithe report", () => {
           dots: 10,
         },
       ]);
+      // a predictor of another space or input is named on the card (the quantized net: both; the others: one each)
+      const notes = await page.$$eval(".note", (ps) => ps.map((p) => p.textContent ?? ""));
+      assert.equal(notes.length, 4);
+      assert.equal(
+        notes.filter((n) => /^latency table lut\.json is for SPOS space tiny at 28 px/.test(n)).length,
+        2,
+      );
+      assert.equal(
+        notes.filter((n) => /^latency model latency-model\.json is for pruning space/.test(n)).length,
+        2,
+      );
       const warning = await page.textContent(".warnings");
       assert.match(warning ?? "", /train-a[/\\]log\.jsonl:7: truncated or invalid line skipped/);
 
