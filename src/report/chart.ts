@@ -15,11 +15,15 @@ export interface Series {
    */
   mark: "line" | "dot" | "cell" | "bar" | "band" | "interval";
   name: string;
+  /** The legend entry the series is coloured by (default: its name); lines that share one stay apart. */
+  color?: string;
   points: Point[];
 }
 
 export interface Chart {
   title: string;
+  /** A line under the chart (what the paper expects, how a figure was computed). */
+  caption?: string;
   x: string;
   y: string;
   /** The x categories in order (else Plot sorts them: block_10 before block_2). */

@@ -22,7 +22,7 @@ for (const [i, section] of REPORT.sections.entries()) {
   const el = document.getElementById("section-" + i);
   for (const chart of section.charts) {
     const marks = chart.series.map((s) => {
-      const data = s.points.map((p) => ({ ...p, series: s.name }));
+      const data = s.points.map((p) => ({ ...p, series: s.color ?? s.name, z: s.name }));
       if (s.mark === "bar")
         return chart.groupBars
           ? Plot.barY(data, { fx: "x", x: "series", y: "y", fill: "series" })
@@ -32,12 +32,12 @@ for (const [i, section] of REPORT.sections.entries()) {
       if (s.mark === "cell") return Plot.cell(data, { x: "x", y: "y", fill: "y", inset: 1 });
       return s.mark === "dot"
         ? Plot.dot(data, { x: "x", y: "y", stroke: "series", tip: true })
-        : Plot.line(data, { x: "x", y: "y", stroke: "series", marker: data.length === 1 });
+        : Plot.line(data, { x: "x", y: "y", z: "z", stroke: "series", marker: data.length === 1 });
     });
     const categories = chart.xDomain ? { domain: chart.xDomain, tickRotate: -45 } : {};
     const x = chart.groupBars ? { axis: null } : { label: chart.x, ...categories };
     const fx = chart.groupBars ? { fx: { label: chart.x, ...categories } } : {};
-    const figure = Plot.plot({ title: chart.title, x, ...fx, y: { label: chart.y, grid: true }, marginBottom: 60,
+    const figure = Plot.plot({ title: chart.title, caption: chart.caption, x, ...fx, y: { label: chart.y, grid: true }, marginBottom: 60,
       color: { legend: true }, marks, width: 720, height: 300 });
     figure.classList.add("chart");
     el.append(figure);
