@@ -18,6 +18,7 @@ import { kendallTau } from "../src/search/ranking.js";
 import { runTraining } from "../src/train/run.js";
 import { writeFileAtomic } from "../src/util/files.js";
 import { readCandidates, spreadByScore } from "./candidates.js";
+import { benchProgress } from "./progress.js";
 
 export interface MetaPruningBenchOptions {
   out: string;
@@ -44,8 +45,7 @@ export interface MetaPruningBenchOptions {
   resume: boolean;
 }
 
-const log = (message: string) =>
-  console.error(`[bench metapruning ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const { log, training, search } = benchProgress("metapruning");
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
@@ -70,6 +70,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
   log(`PruningNet (${space.name}, hidden ${space.hidden}): ${o.pruningNetEpochs} epochs`);
   const pruningNet = join(o.out, "pruningnet");
   await runPruningNetTraining({
+    onProgress: training("pruningnet"),
     data,
     recipe: { epochs: o.pruningNetEpochs, logEvery: 100, checkpointEvery: 1000 },
     space: spaceFile,
@@ -89,6 +90,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
 
   const retrain = async (archFile: string, seed: number) => {
     const r = await runTraining({
+      onProgress: training(`retrain seed ${seed}`),
       model: archFile,
       data,
       recipe: { epochs: o.retrainEpochs, seed, logEvery: 200, checkpointEvery: 100000 },
@@ -104,6 +106,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     log(`search under ${tag} FLOPs (${o.population} x ${o.generations})`);
     const searchDir = join(o.out, `search-${tag}`);
     const found = await runPruneSearch({
+      onCandidate: search(`search ${tag}`),
       net: pruningNet,
       limits: { flops },
       run: { out: searchDir, resume: o.resume },

@@ -21,6 +21,7 @@ import { trainStep } from "../src/train/step.js";
 import { writeFileAtomic } from "../src/util/files.js";
 import { Random } from "../src/util/random.js";
 import { readCandidates, spreadByScore } from "./candidates.js";
+import { benchProgress } from "./progress.js";
 
 export interface SposBenchOptions {
   out: string;
@@ -39,8 +40,7 @@ export interface SposBenchOptions {
   stepTimePaths: number;
 }
 
-const log = (message: string) =>
-  console.error(`[bench spos ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const { log, training, search: searching } = benchProgress("spos");
 
 /** Mean seconds per training step of `model` on a fixed batch (after warm-up), with `before` run each step. */
 function stepSeconds(model: Module, steps: number, before: (i: number) => void = () => {}): number {
@@ -109,6 +109,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
   log(`supernet: ${o.supernetEpochs} epochs`);
   const supernetDir = join(o.out, "supernet");
   const supernet = await runSupernetTraining({
+    onProgress: training("supernet"),
     data,
     recipe: { epochs: o.supernetEpochs, logEvery: 100, checkpointEvery: 1000 },
     space: "spos_small",
@@ -125,6 +126,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     const out = join(o.out, `search-${method}-${flops / 1e6}M`);
     log(`${method} search under ${flops / 1e6}M FLOPs`);
     const r = await runSearch({
+      onCandidate: searching(`search ${method} ${flops / 1e6}M`),
       net: supernetDir,
       limits: { flops },
       run: { out },
@@ -161,6 +163,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     const archFile = join(o.out, `ranking-${i}.json`);
     writeFileSync(archFile, JSON.stringify(archOfPath(sn, c.genotype)));
     const r = await runTraining({
+      onProgress: training(`ranking ${i}`),
       model: archFile,
       data,
       recipe: { epochs: o.rankingEpochs, batchSize: 128, logEvery: 1000, checkpointEvery: 100000 },
@@ -183,6 +186,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
 
   log(`retraining the ${loose / 1e6}M winner from scratch for ${o.retrainEpochs} epochs`);
   const winner = await runTraining({
+    onProgress: training("winner"),
     model: join(evolutionLoose.out, "best.json"),
     data,
     recipe: { epochs: o.retrainEpochs, logEvery: 100, checkpointEvery: 1000 },

@@ -1,6 +1,6 @@
 // The `lithe bench` subcommands as declared in bench/: --help lists every bench with its flags and
-// defaults, defaults written as typed are parsed like typed values, bad --limits, --seeds and runtime
-// names fail with one line naming the flag, and `lithe` laid out as the published package (no
+// defaults, every bench takes --quiet (which leaves stderr empty), defaults written as typed are
+// parsed like typed values, bad --limits, --seeds and runtime names fail with one line naming the flag, and `lithe` laid out as the published package (no
 // dist/bench) runs its other commands and answers `lithe bench` with one line and a non-zero exit.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
@@ -81,6 +81,30 @@ describe("lithe bench", () => {
         [1, 16],
       ],
     );
+  });
+
+  it("every bench takes --quiet: no progress lines on stderr, the result still on stdout", () => {
+    for (const bench of BENCHES)
+      assert.match(lithe(["bench", bench, "--help"]).stdout, /--quiet +no progress lines/);
+    const args = [
+      "bench",
+      "guidelines",
+      "--tables",
+      "G2",
+      "--warmup",
+      "0",
+      "--repeats",
+      "1",
+      "--threads",
+      "1",
+    ];
+    const loud = lithe([...args, "--json"]);
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.equal(loud.stderr.trim().split("\n").length, 4, "a line per configuration");
+    const quiet = lithe([...args, "--json", "--quiet"]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, "");
+    assert.equal(JSON.parse(quiet.stdout).runtimes[0].tables[0].groups[0].rows.length, 4);
   });
 
   it("refuses bad --limits and --seeds with one line naming the flag", () => {
