@@ -1,7 +1,8 @@
 // The `lithe bench` subcommands as declared in bench/: --help lists every bench with its flags and
 // defaults, every bench takes --quiet (which leaves stderr empty), defaults written as typed are
-// parsed like typed values, bad --limits, --seeds and runtime names fail with one line naming the flag, and `lithe` laid out as the published package (no
-// dist/bench) runs its other commands and answers `lithe bench` with one line and a non-zero exit.
+// parsed like typed values, bad --limits, --seeds and runtime names fail with one line naming the
+// flag, and `lithe` laid out as the published package (no dist/bench) runs its other commands and
+// answers `lithe bench` with one line and a non-zero exit.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
