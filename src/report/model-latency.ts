@@ -7,6 +7,7 @@
 import type { ArchInput } from "../arch/family.js";
 import type { Arch } from "../arch/index.js";
 import { listOps, planOf } from "../arch/index.js";
+import { isFamily } from "../arch/schema.js";
 import { baseArch } from "../arch/spaces/pruning.js";
 import { spaceOf } from "../arch/spaces/spos.js";
 import { latencyParts } from "../nas/latency-table.js";
@@ -33,16 +34,18 @@ const withoutChannels = (a: Arch) => JSON.stringify({ ...a, channels: undefined 
 
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
+/** The per-block chart of `m` from table `t`, or the note saying why there is none. */
 function tableChart(m: ModelRecord, t: LatencyTableRecord): Chart | string {
   const { table } = t;
   const a = m.arch;
-  const matches =
-    a.family === "oneshot" &&
-    JSON.stringify(spaceOf(a.space as Parameters<typeof spaceOf>[0])) === JSON.stringify(table.space) &&
-    sameInput(a, table.input);
-  if (!matches)
-    return `latency table ${t.name} is for SPOS space ${table.space.name} at ${inputText(table.input)}: not this description's space and input, no latency from it`;
-  const parts = latencyParts(table)(a.genotype as Record<string, string | number>);
+  const space = isFamily(a, "oneshot") ? spaceOf(a.space) : undefined;
+  if (
+    !isFamily(a, "oneshot") ||
+    JSON.stringify(space) !== JSON.stringify(table.space) ||
+    !sameInput(a, table.input)
+  )
+    return `latency table ${t.name} is for SPOS space ${table.space.name} at ${inputText(table.input)}; this description is ${space ? `of SPOS space ${space.name}` : a.family} at ${inputText(a)}: no latency from it`;
+  const parts = latencyParts(table)(a.genotype);
   const blocks = parts.reduce((s, p) => s + p.ms, 0);
   return {
     title: `predicted ms per block on ${table.runtime} (${t.name}): total ${ms(blocks + table.constantMs)} (blocks ${ms(blocks)} + constant ${ms(table.constantMs)})`,
@@ -53,13 +56,14 @@ function tableChart(m: ModelRecord, t: LatencyTableRecord): Chart | string {
   };
 }
 
+/** The per-op chart of `m` from latency model `r`, or the note saying why there is none. */
 function modelChart(m: ModelRecord, r: LatencyModelRecord): Chart | string {
   const { model } = r;
   const a = m.arch;
   const matches =
     sameInput(a, model.input) && withoutChannels(a) === withoutChannels(baseArch(model.space, model.input));
   if (!matches)
-    return `latency model ${r.name} is for pruning space ${model.space.name} at ${inputText(model.input)}: this description is not a pruning of its base net at that input, no latency from it`;
+    return `latency model ${r.name} is for pruning space ${model.space.name} (${model.space.base.family}) at ${inputText(model.input)}; this description (${a.family} at ${inputText(a)}) is not a pruning of its base net at that input: no latency from it`;
   const ops = listOps(planOf(a), { c: a.inChannels, h: a.inputSize, w: a.inputSize }).ops;
   const share = ops.map((o) => ({
     op: o.name,
