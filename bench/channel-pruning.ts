@@ -9,7 +9,7 @@
 // Writes every figure to <out>/bench-channel-pruning.json as soon as it has it; --resume continues
 // (finished trainings and prunings are kept, evaluations and latencies measured again).
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { countArch, planOf } from "../src/arch/count.js";
 import { vggWidths } from "../src/arch/families/vgg.js";
 import type { Arch } from "../src/arch/schema.js";
@@ -21,6 +21,7 @@ import { runL1Pruning } from "../src/prune/l1-filters.js";
 import { runEvaluation, runTraining } from "../src/train/run.js";
 import { archOfRun } from "../src/train/setup.js";
 import { writeFileAtomic } from "../src/util/files.js";
+import { benchProgress } from "./progress.js";
 
 export interface ChannelPruningBenchOptions {
   out: string;
@@ -48,8 +49,7 @@ export interface ChannelPruningBenchOptions {
   resume: boolean;
 }
 
-const log = (message: string) =>
-  console.error(`[bench channel-pruning ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const { log, training, layer } = benchProgress("channel-pruning");
 
 /** The networks the bench prunes. */
 export const BENCH_MODELS = ["vgg16", "resnet18"] as const;
@@ -90,6 +90,7 @@ export async function runChannelPruningBench(
   };
   const train = async (run: string, model: string, epochs: number, init?: string) => {
     const r = await runTraining({
+      onProgress: training(relative(o.out, run)),
       model,
       ...(init ? { init } : {}),
       data,
@@ -128,6 +129,7 @@ export async function runChannelPruningBench(
       if (!done(cp)) {
         log(`${name} ${tag}: channel pruning`);
         await runChannelPruning({
+          onLayer: layer(`${name} ${tag}`),
           weights,
           data,
           speedup,

@@ -1,6 +1,6 @@
 // How a benchmark declares its `lithe bench <name>` subcommand (name, description, flags with their
-// parsers and defaults, what it runs and prints), turned into a commander command; and what the
-// declarations share.
+// parsers and defaults, what it runs and prints), turned into a commander command with --quiet; and
+// what the declarations share.
 import { type Command, Option } from "commander";
 
 /** One flag, in commander's syntax: "--steps <n>", "--no-peer", "--json". */
@@ -32,12 +32,22 @@ export function addBench(group: Command, bench: BenchCommand): void {
     else if (flag.default !== undefined) option.default(flag.default);
     command.addOption(option);
   }
-  command.action(async (flags: object) => console.log(await bench.run(flags)));
+  command.addOption(new Option("--quiet", "no progress lines"));
+  command.action(async (flags: { quiet?: boolean }) => {
+    quiet = flags.quiet === true;
+    console.log(await bench.run(flags));
+  });
 }
 
-/** A line of progress on stderr (stdout holds the result). */
+/** --quiet of the bench that runs (one per process). */
+let quiet = false;
+
+/** Whether the running bench was given --quiet. */
+export const isQuiet = (): boolean => quiet;
+
+/** A line of progress on stderr (stdout holds the result); nothing with --quiet. */
 export const progress = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  if (!quiet) process.stderr.write(`${line}\n`);
 };
 
 /** A flat result as "key  value" lines (objects in it as JSON). */

@@ -1,6 +1,6 @@
 // `lithe bench engine`: the declaration of bench/engine.ts's subcommand (flags, run, printed table).
 import { positiveInt } from "../src/cli/args.js";
-import { type BenchCommand, keyValueLines } from "./command.js";
+import { type BenchCommand, keyValueLines, progress } from "./command.js";
 
 interface EngineFlags {
   steps: number;
@@ -34,6 +34,7 @@ export const engineCommand: BenchCommand<EngineFlags> = {
       warmup: o.warmup,
       batchSize: o.batchSize,
       peer: o.peer,
+      progress,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
     });
     if (o.json) return JSON.stringify(r);

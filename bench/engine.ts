@@ -45,6 +45,8 @@ export interface EngineBenchOptions {
   threads?: number;
   /** Run the PyTorch peer (default true). */
   peer?: boolean;
+  /** Called with a line as each phase starts. */
+  progress?: (line: string) => void;
 }
 
 export interface EngineBenchResult {
@@ -266,13 +268,17 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
   let sgdUs: { fused: number; unfused: number };
   try {
     manualSeed(0);
+    options.progress?.(`lithe: ${warmup} + ${steps} ShuffleNet V2 CIFAR steps`);
     cifar = timeSteps(cifarShuffleNet(), batchSize, warmup, steps);
+    options.progress?.(`lithe: ${warmup} + ${steps} SPOS supernet steps`);
     supernet = timeSupernetSteps(batchSize, warmup, steps);
+    options.progress?.("lithe: per-op overhead and SGD update");
     dispatchUs = dispatchOverheadUs();
     sgdUs = sgdUpdateUs(50);
   } finally {
     setNumThreads(previousThreads);
   }
+  if (options.peer !== false) options.progress?.(`PyTorch: ${warmup} + ${steps} ShuffleNet V2 CIFAR steps`);
   const peer = options.peer === false ? "not requested" : await runPeer(threads, batchSize, warmup, steps);
 
   const times = cifar.times;

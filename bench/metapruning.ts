@@ -22,6 +22,7 @@ import { inputForData } from "../src/train/setup.js";
 import { writeFileAtomic } from "../src/util/files.js";
 import { summarize } from "../src/util/statistics.js";
 import { readCandidates, spreadByScore } from "./candidates.js";
+import { benchProgress } from "./progress.js";
 import { epochFigures } from "./run-log.js";
 import { TrainPool } from "./train-pool.js";
 
@@ -60,8 +61,7 @@ export interface MetaPruningBenchOptions {
 
 const BOOTSTRAP_RESAMPLES = 2000;
 
-const log = (message: string) =>
-  console.error(`[bench metapruning ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const { log, training, search } = benchProgress("metapruning");
 
 /** The explicit widths of a network of the bench's MobileNetV2 space. */
 const channelsOf = (arch: Arch) => (isFamily(arch, "mobilenet_v2") ? arch.channels : undefined);
@@ -90,9 +90,11 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
   const retrain = async (archFile: string, figures: Record<string, unknown>) => {
     const tops: number[] = [];
     for (const [i, seed] of o.seeds.entries()) {
-      const run = { model: archFile, out: join(archFile.replace(/\.json$/, ""), `s${seed}`) };
-      await pool.submit({ ...run, epochs: o.retrainEpochs, seed }, (top1) => {
+      const out = join(archFile.replace(/\.json$/, ""), `s${seed}`);
+      const onProgress = training(`${out} (seed ${seed})`);
+      await pool.submit({ model: archFile, out, epochs: o.retrainEpochs, seed, onProgress }, (top1) => {
         tops[i] = top1;
+        log(`${out}: test top-1 ${top1}`);
         if (tops.filter((t) => t !== undefined).length === o.seeds.length)
           Object.assign(figures, { test_top1: tops, ...summarize(tops) });
         save();
@@ -124,6 +126,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
     const pruningNet = join(o.out, `pruningnet-${variant}`);
     log(`PruningNet ${variant} (${space.name}, hidden ${space.hidden}): ${o.pruningNetEpochs} epochs`);
     await runPruningNetTraining({
+      onProgress: training(`PruningNet ${variant}`),
       data,
       recipe: { epochs: o.pruningNetEpochs, logEvery: 100, checkpointEvery: 1000 },
       space: spaceFile,
@@ -138,6 +141,7 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
       const tag = tagOf(b.limit);
       log(`${variant}: search in ${b.min_flops / 1e6}M..${tag} FLOPs (${o.population} x ${o.generations})`);
       const found = await runPruneSearch({
+        onCandidate: search(`search ${variant} ${tag}`),
         net: pruningNet,
         limits: { flops: b.limit, min: { flops: b.min_flops } },
         run: { out: join(o.out, `search-${variant}-${tag}`), resume: o.resume },
@@ -170,8 +174,9 @@ export async function runMetaPruningBench(o: MetaPruningBenchOptions): Promise<R
       const entry: (typeof ranked)[number] = { proxy_score: c.score, flops: c.costs.flops as number };
       ranked.push(entry);
       const run = { model: archFile, out: join(o.out, `ranking-${i}`), epochs: o.rankingEpochs, seed: 1 };
-      await pool.submit(run, (top1) => {
+      await pool.submit({ ...run, onProgress: training(`ranking ${i}`) }, (top1) => {
         entry.standalone_top1 = top1;
+        log(`ranking ${i}: test top-1 ${top1}`);
       });
     }
   }

@@ -18,6 +18,7 @@ import { runSearch, runSupernetTraining } from "../src/nas/spos.js";
 import { runTraining } from "../src/train/run.js";
 import { archOfRun } from "../src/train/setup.js";
 import { writeFileAtomic } from "../src/util/files.js";
+import { benchProgress } from "./progress.js";
 
 export interface QuantSearchBenchOptions {
   out: string;
@@ -45,8 +46,7 @@ export interface QuantSearchBenchOptions {
   resume: boolean;
 }
 
-const log = (message: string) =>
-  console.error(`[bench quant-search ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const { log, training, search } = benchProgress("quant-search");
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
@@ -64,6 +64,7 @@ export async function runQuantSearchBench(o: QuantSearchBenchOptions): Promise<R
   const baseFile = join(o.out, "base.json");
   writeFileAtomic(baseFile, `${JSON.stringify(space.base)}\n`);
   const fp32 = await runTraining({
+    onProgress: training("fp32"),
     model: baseFile,
     data,
     recipe: { epochs: o.fp32Epochs, logEvery: 200, checkpointEvery: 100000 },
@@ -76,6 +77,7 @@ export async function runQuantSearchBench(o: QuantSearchBenchOptions): Promise<R
   log(`quantization supernet (${space.name}): ${o.supernetEpochs} epochs from the fp32 weights`);
   const supernet = join(o.out, "supernet");
   const trained = await runSupernetTraining({
+    onProgress: training("supernet"),
     space: space.name,
     data,
     init,
@@ -94,6 +96,7 @@ export async function runQuantSearchBench(o: QuantSearchBenchOptions): Promise<R
 
   const fineTune = async (archFile: string, seed: number) => {
     const r = await runTraining({
+      onProgress: training(`fine-tune seed ${seed}`),
       model: archFile,
       init,
       data,
@@ -123,6 +126,7 @@ export async function runQuantSearchBench(o: QuantSearchBenchOptions): Promise<R
     writeFileAtomic(uniformFile, `${JSON.stringify(uniform, null, 2)}\n`);
     log(`w${k}a${k}: search under ${(bitops / 1e9).toFixed(3)}G BitOps (${o.population} x ${o.generations})`);
     const found = await runSearch({
+      onCandidate: search(`search w${k}a${k}`),
       net: supernet,
       limits: { bitops, ...(o.floor > 0 ? { min: { bitops: o.floor * bitops } } : {}) },
       run: { out: join(o.out, `search-w${k}a${k}`), resume: o.resume },

@@ -24,6 +24,7 @@ import { writeFileAtomic } from "../src/util/files.js";
 import { Random } from "../src/util/random.js";
 import { summarize } from "../src/util/statistics.js";
 import { readCandidates } from "./candidates.js";
+import { benchProgress } from "./progress.js";
 import { epochFigures } from "./run-log.js";
 import { TrainPool } from "./train-pool.js";
 
@@ -54,8 +55,7 @@ export interface SposBenchOptions {
 
 const BOOTSTRAP_RESAMPLES = 2000;
 
-const log = (message: string) =>
-  console.error(`[bench spos ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const { log, training, search: searching } = benchProgress("spos");
 
 /** Mean seconds per training step of `model` on a fixed batch (after warm-up), with `before` run each step. */
 function stepSeconds(model: Module, steps: number, before: (i: number) => void = () => {}): number {
@@ -131,6 +131,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
   log(`supernet: ${o.supernetEpochs} epochs`);
   const supernetDir = join(o.out, "supernet");
   const supernet = await runSupernetTraining({
+    onProgress: training("supernet"),
     data,
     recipe: { epochs: o.supernetEpochs, logEvery: 100, checkpointEvery: 1000 },
     space: "spos_small",
@@ -146,6 +147,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     const out = join(o.out, `search-${method}-s${seed}`);
     log(`${method} search, seed ${seed}, ${o.minFlops / 1e6}M <= FLOPs <= ${o.limit / 1e6}M`);
     const r = await runSearch({
+      onCandidate: searching(`search ${method} seed ${seed}`),
       net: supernetDir,
       limits: { flops: o.limit, min: { flops: o.minFlops } },
       run: { out, resume: o.resume },
@@ -172,6 +174,7 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
   log(`ranking: ${o.rankingArchs} architectures under ${o.limit / 1e6}M FLOPs scored on the supernet`);
   const poolDir = join(o.out, "ranking-pool");
   await runSearch({
+    onCandidate: searching("ranking pool"),
     net: supernetDir,
     limits: { flops: o.limit },
     run: { out: poolDir, resume: o.resume },
@@ -184,8 +187,9 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
     const archFile = join(o.out, `ranking-${i}.json`);
     writeFileSync(archFile, JSON.stringify(archOfPath(sn, c.genotype)));
     const run = { model: archFile, out: join(o.out, `ranking-${i}`), epochs: o.rankingEpochs, seed: 0 };
-    await pool.submit(run, (top1) => {
+    await pool.submit({ ...run, onProgress: training(`ranking ${i}`) }, (top1) => {
       tops[i] = top1;
+      log(`ranking ${i}: test top-1 ${top1}`);
     });
   }
 
@@ -204,9 +208,13 @@ export async function runSposBench(o: SposBenchOptions): Promise<Record<string, 
       runs.push(r);
       if (seed === o.seeds[0] && o.retrainEpochs > 0) {
         const run = { model: join(r.out, "best.json"), out: join(o.out, `winner-${method}`) };
-        await pool.submit({ ...run, epochs: o.retrainEpochs, seed: 0 }, (top1) => {
-          winners[method] = { test_top1: top1, flops: r.best_flops };
-        });
+        await pool.submit(
+          { ...run, epochs: o.retrainEpochs, seed: 0, onProgress: training(`${method} winner`) },
+          (top1) => {
+            winners[method] = { test_top1: top1, flops: r.best_flops };
+            log(`${method} winner: test top-1 ${top1}`);
+          },
+        );
       }
     }
     const best = (method: string) => runs.filter((r) => r.method === method).map((r) => r.best_score);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runTraining } from "../src/train/run.js";
+import type { ProgressEvent } from "../src/train/trainer.js";
 
 export interface StandaloneRun {
   /** An arch.json the zoo builds. */
@@ -15,6 +16,8 @@ export interface StandaloneRun {
   out: string;
   epochs: number;
   seed: number;
+  /** Progress of a run trained in this process (a worker's run only reports its end). */
+  onProgress?: (e: ProgressEvent) => void;
 }
 
 const LITHE = fileURLToPath(new URL("../../bin/lithe.js", import.meta.url));
@@ -80,6 +83,7 @@ export class TrainPool {
 
   #trainHere(run: StandaloneRun) {
     return runTraining({
+      ...(run.onProgress ? { onProgress: run.onProgress } : {}),
       model: run.model,
       data: { source: this.#data },
       recipe: { epochs: run.epochs, seed: run.seed, batchSize: 128, logEvery: 1000, checkpointEvery: 100000 },

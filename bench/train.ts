@@ -8,6 +8,9 @@ import { getNumThreads } from "../src/engine/index.js";
 import { runTraining } from "../src/train/run.js";
 import { type DataBenchResult, runDataBench } from "./data.js";
 import { runPeer } from "./engine.js";
+import { benchProgress } from "./progress.js";
+
+const { training } = benchProgress("train");
 
 export interface TrainBenchResult {
   /** Training images/s of the loop (step time including any wait for data). */
@@ -34,6 +37,7 @@ export async function runTrainBench(
   let summary: Awaited<ReturnType<typeof runTraining>>;
   try {
     summary = await runTraining({
+      onProgress: training("train"),
       model: "shufflenet_v2_x1_0",
       stem: "small",
       data: { source: `synthetic:${batchSize * (steps + 1)}`, augment: "cifar", workers },

@@ -294,7 +294,7 @@ export function oneShotSearchCommand(cmd: Command, f: SearchFlagsOf): Command {
 }
 
 /** The progress callback of a search, drawing `bar` with the generation and the best score so far. */
-function candidateProgress(bar: Progress): (c: Candidate, done: number, total: number) => void {
+export function candidateProgress(bar: Progress): (c: Candidate, done: number, total: number) => void {
   let best = 0;
   return (c, done, total) => {
     best = Math.max(best, c.score);

@@ -9,6 +9,10 @@ import type { LatencyTable } from "./latency-table.js";
 
 const ms = z.number().finite();
 
+const checksSchema = z.array(
+  z.object({ flops: z.number().finite().nonnegative(), predictedMs: ms, measuredMs: ms.positive() }).strict(),
+);
+
 const tableSchema = z
   .object({
     version: z.literal(1),
@@ -17,6 +21,8 @@ const tableSchema = z
     entries: z.record(z.string(), ms.nonnegative()),
     constantMs: ms,
     accuracy: accuracySchema,
+    // Tables written before the checked architectures were kept have only the accuracy.
+    checks: checksSchema.optional(),
   })
   .strict();
 

@@ -3,10 +3,10 @@
 // meets, is timed once, plus the stem and the head; a genotype's predicted latency is the sum of its
 // entries plus a constant fitted on whole networks (what a sum of parts misses: per-call overhead,
 // memory traffic between blocks). The table reports its own accuracy on architectures it was not
-// fitted on, measured end to end.
+// fitted on, measured end to end, and keeps each of them (FLOPs, predicted and measured ms).
 
 import { named } from "../arch/blocks.js";
-import { planOf } from "../arch/count.js";
+import { countArch, planOf } from "../arch/count.js";
 import { oneshotArchOf, oneshotHead, oneshotStem, oneshotUnit } from "../arch/families/oneshot.js";
 import type { ArchInput } from "../arch/family.js";
 import type { Genotype } from "../arch/genotype.js";
@@ -42,6 +42,15 @@ export interface LatencyTable extends Provenance {
   constantMs: number;
   /** Prediction against end-to-end measurement on architectures not used for the constant. */
   accuracy: Accuracy;
+  /** Those architectures one by one, identified by their FLOPs (absent in tables written before). */
+  checks?: CheckedArch[];
+}
+
+/** One architecture the prediction was checked on. */
+export interface CheckedArch {
+  flops: number;
+  predictedMs: number;
+  measuredMs: number;
 }
 
 /** One thing to time: a key, its plan and the shape it receives. */
@@ -146,15 +155,18 @@ export async function buildLatencyTable(
   const image: Shape = { c: input.inChannels, h: input.inputSize, w: input.inputSize };
   const whole = async (what: string) => {
     const g = randomGenotype(space, random);
-    const ms = await timePlan(runtime, planOf(validateArch(oneshotArchOf(space, input, g))), image, settings);
+    const arch = validateArch(oneshotArchOf(space, input, g));
+    const ms = await timePlan(runtime, planOf(arch), image, settings);
     o.onProgress?.(++done, total, what);
-    return { sum: keysOf(shapes, g).reduce((s, k) => s + (entries[k] as number), 0), ms };
+    const sum = keysOf(shapes, g).reduce((s, k) => s + (entries[k] as number), 0);
+    return { sum, ms, flops: countArch(arch).flops };
   };
   const calibration = [];
   for (let i = 0; i < o.calibrate; i++) calibration.push(await whole("calibration"));
   const constantMs = calibration.reduce((s, c) => s + (c.ms - c.sum), 0) / Math.max(1, calibration.length);
-  const checks = [];
-  for (let i = 0; i < o.check; i++) checks.push(await whole("check"));
+  const measured = [];
+  for (let i = 0; i < o.check; i++) measured.push(await whole("check"));
+  const checks = measured.map((c) => ({ flops: c.flops, predictedMs: c.sum + constantMs, measuredMs: c.ms }));
   return {
     version: 1,
     space,
@@ -163,21 +175,38 @@ export async function buildLatencyTable(
     entries,
     constantMs,
     accuracy: predictionAccuracy(
-      checks.map((c) => c.sum + constantMs),
-      checks.map((c) => c.ms),
+      checks.map((c) => c.predictedMs),
+      checks.map((c) => c.measuredMs),
     ),
+    checks,
   };
 }
 
-/** The table as a search constraint: predicted milliseconds of a genotype, with the exact minimum. */
-export function latencyProfiler(table: LatencyTable): Profiler {
-  const { space, input, entries } = table;
-  const price = (key: string) => {
+/** A genotype's predicted ms part by part: "stem", each block by its label ("block_1", ...), "head". */
+export type PartPricer = (g: Genotype) => { part: string; ms: number }[];
+
+/** The ms of an entry of `table`; an Error naming a key the table does not have. */
+const pricer =
+  ({ entries }: LatencyTable) =>
+  (key: string): number => {
     const ms = entries[key];
     if (ms === undefined)
       throw new Error(`latency table: no entry "${key}" (was it built for this space and input?)`);
     return ms;
   };
+
+export function latencyParts(table: LatencyTable): PartPricer {
+  const l = layout(table.space, table.input);
+  const price = pricer(table);
+  const names = ["stem", ...l.blocks.map(({ p }) => p.block), "head"];
+  return (g) => keysOf(l, g).map((key, i) => ({ part: names[i] as string, ms: price(key) }));
+}
+
+/** The table as a search constraint: predicted milliseconds of a genotype, with the exact minimum. */
+export function latencyProfiler(table: LatencyTable): Profiler {
+  const { space, input } = table;
+  const price = pricer(table);
+  const parts = latencyParts(table);
   const l = layout(space, input);
   const fixed = table.constantMs + price(l.stemKey) + price(l.headKey);
   const minimum =
@@ -193,7 +222,7 @@ export function latencyProfiler(table: LatencyTable): Profiler {
   return {
     name: "latency",
     unit: "ms",
-    measure: (g) => keysOf(l, g).reduce((s, k) => s + price(k), 0) + table.constantMs,
+    measure: (g) => parts(g).reduce((s, p) => s + p.ms, 0) + table.constantMs,
     minimum: () => minimum,
   };
 }

@@ -10,7 +10,7 @@
 import { opCost } from "../arch/cost.js";
 import { planOf } from "../arch/count.js";
 import type { ArchInput } from "../arch/family.js";
-import type { Node, Shape } from "../arch/plan.js";
+import type { LayerOp, Node, Shape } from "../arch/plan.js";
 import { type PruningSpace, prunedArch, uniformGenotype } from "../arch/spaces/pruning.js";
 import { listOps } from "../arch/walk.js";
 import {
@@ -50,21 +50,34 @@ export const LATENCY_FEATURES = [
   "depthwise_kchannels",
 ] as const;
 
-/** The features of `plan` on input `input`, in the order of LATENCY_FEATURES. */
+/** What one op adds to each feature but the constant, in ops and elements (see UNITS). */
+function opWork(o: LayerOp): number[] {
+  const cost = opCost(o);
+  const { k, groups } = o.attrs;
+  let [pointwise, depthwise, other, elementwise, channels] = [0, 0, 0, 0, 0];
+  if (o.op === "conv" && k === 1 && groups === 1) pointwise = cost.flops;
+  else if (o.op === "conv" && (groups as number) > 1 && groups === o.inputs[0].c) {
+    depthwise = cost.flops;
+    channels = groups as number;
+  } else if (o.op === "conv" || o.op === "linear") other = cost.flops;
+  else elementwise = cost.activations;
+  return [pointwise, depthwise, other, cost.mac, elementwise, channels];
+}
+
+/** The unit of each feature but the constant: millions, and thousands of channels. */
+const UNITS = [1e6, 1e6, 1e6, 1e6, 1e6, 1e3];
+const inUnits = (work: readonly number[]) => work.map((v, i) => v / (UNITS[i] as number));
+
+/** The features of one op, in the order of LATENCY_FEATURES (the constant 0: a network pays it once). */
+export const opLatencyFeatures = (o: LayerOp): number[] => [0, ...inUnits(opWork(o))];
+
+/** The features of `plan` on input `input`, in the order of LATENCY_FEATURES: its ops' summed. */
 export function latencyFeatures(plan: Node, input: Shape): number[] {
-  let [pointwise, depthwise, other, mac, elementwise, channels] = [0, 0, 0, 0, 0, 0];
-  for (const o of listOps(plan, input).ops) {
-    const cost = opCost(o);
-    mac += cost.mac;
-    const { k, groups } = o.attrs;
-    if (o.op === "conv" && k === 1 && groups === 1) pointwise += cost.flops;
-    else if (o.op === "conv" && (groups as number) > 1 && groups === o.inputs[0].c) {
-      depthwise += cost.flops;
-      channels += groups as number;
-    } else if (o.op === "conv" || o.op === "linear") other += cost.flops;
-    else elementwise += cost.activations;
-  }
-  return [1, ...[pointwise, depthwise, other, mac, elementwise].map((v) => v / 1e6), channels / 1e3];
+  const work = listOps(plan, input).ops.reduce(
+    (sum, o) => opWork(o).map((v, i) => (sum[i] as number) + v),
+    [0, 0, 0, 0, 0, 0],
+  );
+  return [1, ...inUnits(work)];
 }
 
 export interface Measured {

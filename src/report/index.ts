@@ -1,13 +1,16 @@
-// HTML reports of lithe runs: `writeReport` reads run directories, descriptions and model names and
-// writes one self-contained page.
+// HTML reports of lithe runs: `writeReport` reads run directories, descriptions, model names, latency
+// tables and models, and bench JSON, and writes one self-contained page.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../util/files.js";
+import { benchSections } from "./bench.js";
 import type { Section } from "./chart.js";
-import { latencyTableSection } from "./latency-table.js";
+import { latencyModelSection, latencyTableSection } from "./latency-table.js";
 import { modelSection, widthsSection } from "./model-card.js";
 import { renderPage } from "./page.js";
+import type { BenchRecord } from "./read-bench.js";
 import {
+  type LatencyModelRecord,
   type LatencyTableRecord,
   type ModelRecord,
   readInput,
@@ -38,10 +41,14 @@ export function writeReport(inputs: readonly string[], out: string): ReportResul
   if (training.length) sections.push(trainingSection(training));
   if (searches.length) sections.push(searchSection(searches));
   const models = records.filter((r): r is ModelRecord => r.kind === "model");
-  for (const m of models) sections.push(modelSection(m));
+  const tables = records.filter((r): r is LatencyTableRecord => r.kind === "latency-table");
+  const latencyModels = records.filter((r): r is LatencyModelRecord => r.kind === "latency-model");
+  for (const m of models) sections.push(modelSection(m, { tables, models: latencyModels }));
   if (models.length) sections.push(widthsSection(models));
-  for (const t of records.filter((r): r is LatencyTableRecord => r.kind === "latency-table"))
-    sections.push(latencyTableSection(t));
+  for (const t of tables) sections.push(latencyTableSection(t));
+  for (const m of latencyModels) sections.push(latencyModelSection(m));
+  for (const b of records.filter((r): r is BenchRecord => r.kind === "bench"))
+    sections.push(...benchSections(b));
   const warnings = records.flatMap((r) => r.warnings);
   mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, renderPage("lithe report", sections, warnings));

@@ -1,12 +1,23 @@
 // Model cards: a description's per-layer FLOPs, params and MAC from the analytic counter, and its
-// weight and activation bits per layer when it is quantized (its `quant` field); and the output
+// weight and activation bits per layer when it is quantized (its `quant` field), its predicted latency
+// where a latency table or model of its space and input is given (model-latency.ts); and the output
 // channels per conv layer of every description overlaid (a pruned net against the uniform one).
 import { archLayerBits, countArch } from "../arch/count.js";
-import { listOps, planOf, printArch } from "../arch/index.js";
+import { type Arch, listOps, planOf, printArch } from "../arch/index.js";
 import type { Chart, Section } from "./chart.js";
+import { type LatencyPredictors, latencyCharts } from "./model-latency.js";
 import type { ModelRecord } from "./read-runs.js";
 
-export function modelSection(m: ModelRecord): Section {
+/** The description's string form; a family name where it has none (a SPOS net of a user's own, inline space). */
+function archText(a: Arch): string {
+  try {
+    return printArch(a);
+  } catch {
+    return `a ${a.family} description`;
+  }
+}
+
+export function modelSection(m: ModelRecord, predictors: LatencyPredictors): Section {
   const { layers, ...total } = countArch(m.arch);
   const counted = layers.filter((l) => l.op === "conv" || l.op === "linear");
   const xDomain = counted.map((l) => l.name);
@@ -33,7 +44,10 @@ export function modelSection(m: ModelRecord): Section {
       })),
     });
   }
-  return { title: `Model card: ${m.name} — ${printArch(m.arch)}`, charts };
+  const latency = latencyCharts(m, predictors);
+  charts.push(...latency.charts);
+  const title = `Model card: ${m.name} — ${archText(m.arch)}`;
+  return latency.notes.length ? { title, notes: latency.notes, charts } : { title, charts };
 }
 
 /** Output channels of every conv layer of each description, overlaid (layers in the first one's order). */

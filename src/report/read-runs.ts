@@ -1,13 +1,21 @@
 // Classifies each report input into typed records: a training run (lithe train, supernet or PruningNet
 // training: run.json + log.jsonl), a search (search.jsonl, and its winner's best.json), a description
-// (an arch.json file or a registered model's name) or an SPOS latency table; JSONL lines that do not parse are
+// (an arch.json file or a registered model's name), an SPOS latency table, a pruning latency model or
+// a bench JSON (read-bench.ts: a bench-*.json file, a directory holding some, or a guideline bench's
+// --json output saved under any name); JSONL lines that do not parse are
 // skipped and named (file:line) in the record's warnings.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Arch, listModels, resolveArch } from "../arch/index.js";
 import type { LatencyTable } from "../nas/latency-table.js";
 import { loadLatencyTable } from "../nas/latency-table-file.js";
+import type { LatencyModel } from "../prune/latency-model.js";
+import { loadLatencyModel } from "../prune/latency-model-file.js";
 import type { Candidate, SearchState } from "../search/search-state.js";
+import { type BenchRecord, isBenchJson, readBench } from "./read-bench.js";
+
+/** The name of a file a bench writes: bench-spos.json, bench-metapruning.json, ... */
+const isBenchName = (name: string) => /^bench-.*\.json$/.test(name);
 
 export interface StepLine {
   step: number;
@@ -53,7 +61,20 @@ export interface LatencyTableRecord {
   warnings: string[];
 }
 
-export type RunRecord = TrainingRecord | SearchRecord | ModelRecord | LatencyTableRecord;
+export interface LatencyModelRecord {
+  kind: "latency-model";
+  name: string;
+  model: LatencyModel;
+  warnings: string[];
+}
+
+export type RunRecord =
+  | TrainingRecord
+  | SearchRecord
+  | ModelRecord
+  | LatencyTableRecord
+  | LatencyModelRecord
+  | BenchRecord;
 
 /** The parsed lines of a JSONL file; a line that is not JSON is skipped with a warning "file:line". */
 function readJsonl<T>(path: string, warnings: string[]): T[] {
@@ -80,8 +101,8 @@ function readJson<T>(path: string): T {
 }
 
 /**
- * The records of `input`: a run directory, a description file, a latency table or a registered
- * model's name; an Error naming it when it is none of these.
+ * The records of `input`: a run directory, a description file, a latency table or model, a bench
+ * JSON (or a directory of bench-*.json files), or a registered model's name; an Error naming it when it is none of these.
  */
 export function readInput(input: string): RunRecord[] {
   if (listModels().includes(input))
@@ -91,10 +112,15 @@ export function readInput(input: string): RunRecord[] {
     const json = readJson<Record<string, unknown>>(input);
     if (json !== null && typeof json === "object" && "entries" in json && "constantMs" in json)
       return [{ kind: "latency-table", name, table: loadLatencyTable(input), warnings: [] }];
+    if (json !== null && typeof json === "object" && "coefficients" in json && "features" in json)
+      return [{ kind: "latency-model", name, model: loadLatencyModel(input), warnings: [] }];
+    if (isBenchJson(json) || isBenchName(name)) return [readBench(input, json)];
     try {
       return [{ kind: "model", name, arch: resolveArch(input), warnings: [] }];
     } catch (error) {
-      throw new Error(`${input}: not a description or latency table (${(error as Error).message})`);
+      throw new Error(
+        `${input}: not a description, latency table or latency model (${(error as Error).message})`,
+      );
     }
   }
   return readRun(input);
@@ -126,5 +152,7 @@ function readRun(dir: string): RunRecord[] {
     };
     return [training];
   }
-  throw new Error(`${dir}: not a lithe run (no run.json with log.jsonl, no search.jsonl)`);
+  const benches = readdirSync(dir).filter(isBenchName).sort();
+  if (benches.length) return benches.map((b) => readBench(join(dir, b), readJson(join(dir, b))));
+  throw new Error(`${dir}: not a lithe run (no run.json with log.jsonl, no search.jsonl, no bench-*.json)`);
 }

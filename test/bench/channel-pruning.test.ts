@@ -2,8 +2,10 @@
 // stdout) hold the base net and, per reduction, the channel-pruned net at the FLOPs and params its
 // best.json counts to and below the base's FLOPs / speedup, the L1 baseline at the very same widths,
 // every top-1 the runs logged (fine-tunings and the from-scratch run, which trains the base's plus the
-// fine-tuning's epochs), the per-layer errors of layers.jsonl, latencies; --resume keeps every
-// finished run without training again; a network the bench does not know is refused by its flag.
+// fine-tuning's epochs), the per-layer errors of layers.jsonl, latencies; with stderr a pipe, a line per
+// phase and per pruned layer and each training's plain progress lines ending at 100%; --resume keeps
+// every finished run without training again (and --quiet prints nothing on stderr); a network the
+// bench does not know is refused by its flag.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,14 +65,38 @@ describe("lithe bench channel-pruning (dry run)", () => {
     for (const v of [row.channel_pruning.before_fine_tuning, row.l1.before_fine_tuning])
       assert.ok(v >= 0 && v <= 1);
     assert.ok(row.latency_ms > 0);
+    // stderr is a pipe: a line per phase and per pruned layer, and each training's plain progress lines
+    const lines = r.stderr.trim().split("\n");
+    const known = [
+      /^\[bench channel-pruning \d\d:\d\d:\d\d\] resnet18/,
+      /^resnet18 2x \S+: \d+\/\d+ input channels kept, relative error \d\.\d{4}$/,
+      /^resnet18\/\S+ \d+\/\d+ \d+% \| epoch \d loss \d+\.\d{3} lr \d\.\d{4} \| \d+\.\d step\/s/,
+    ];
+    assert.deepEqual(
+      lines.filter((l) => !known.some((k) => k.test(l))),
+      [],
+      "lines other than phases, layers and progress",
+    );
+    assert.equal(lines.filter((l) => l.startsWith("resnet18 2x ")).length, row.layers.length);
+    // the base, both fine-tunings and the from-scratch run each end on a 100% line
+    assert.deepEqual(
+      lines.filter((l) => /^\S+ (\d+)\/\1 100% /.test(l)).map((l) => l.split(" ")[0]),
+      [
+        "resnet18/base",
+        "resnet18/channels-2x/fine-tuned",
+        "resnet18/l1-2x/fine-tuned",
+        "resnet18/scratch-2x",
+      ],
+    );
   });
 
   it("--resume keeps the finished runs and their figures", () => {
     const weights = join(model, "channels-2x", "model.safetensors");
     const before = statSync(weights).mtimeMs;
     const first = readJson<Result>(join(out, "bench-channel-pruning.json"));
-    const r = lithe(["bench", "channel-pruning", ...flags, "--resume"]);
+    const r = lithe(["bench", "channel-pruning", ...flags, "--resume", "--quiet"]);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "", "--quiet: no phase or progress lines");
     assert.equal(statSync(weights).mtimeMs, before);
     const again = readJson<Result>(join(out, "bench-channel-pruning.json"));
     const topOnes = (x: Result) =>

@@ -1,7 +1,8 @@
 // The `lithe bench` subcommands as declared in bench/: --help lists every bench with its flags and
-// defaults, defaults written as typed are parsed like typed values, bad --limits, --seeds and runtime
-// names fail with one line naming the flag, and `lithe` laid out as the published package (no
-// dist/bench) runs its other commands and answers `lithe bench` with one line and a non-zero exit.
+// defaults, every bench takes --quiet (which leaves stderr empty), defaults written as typed are
+// parsed like typed values, bad --limits, --seeds and runtime names fail with one line naming the
+// flag, and `lithe` laid out as the published package (no dist/bench) runs its other commands and
+// answers `lithe bench` with one line and a non-zero exit.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,13 +53,13 @@ describe("lithe bench", () => {
     );
     assert.match(
       spos,
-      /--seeds <list> +seeds of the evolution-vs-random comparison[^]*?\(default:\s+"0,1,2,3,4"\)/,
+      /--seeds <list> +seeds of the evolution-vs-random comparison[\s\S]*?\(default:\s+"0,1,2,3,4"\)/,
     );
     const metapruning = lithe(["bench", "metapruning", "--help"]).stdout;
     assert.match(metapruning, /--seeds <list> +seeds of the from-scratch trainings\s+\(default:\s+"1,2,3"\)/);
     assert.match(
       metapruning,
-      /--variants <list> +PruningNet trainings compared[^]*?\(default:\s+"plain,inplace"\)/,
+      /--variants <list> +PruningNet trainings compared[\s\S]*?\(default:\s+"plain,inplace"\)/,
     );
     assert.match(metapruning, /--resume /);
     const latency = lithe(["bench", "latency", "--help"]).stdout;
@@ -94,6 +95,30 @@ describe("lithe bench", () => {
         [1, 16],
       ],
     );
+  });
+
+  it("every bench takes --quiet: no progress lines on stderr, the result still on stdout", () => {
+    for (const bench of BENCHES)
+      assert.match(lithe(["bench", bench, "--help"]).stdout, /--quiet +no progress lines/);
+    const args = [
+      "bench",
+      "guidelines",
+      "--tables",
+      "G2",
+      "--warmup",
+      "0",
+      "--repeats",
+      "1",
+      "--threads",
+      "1",
+    ];
+    const loud = lithe([...args, "--json"]);
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.equal(loud.stderr.trim().split("\n").length, 4, "a line per configuration");
+    const quiet = lithe([...args, "--json", "--quiet"]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, "");
+    assert.equal(JSON.parse(quiet.stdout).runtimes[0].tables[0].groups[0].rows.length, 4);
   });
 
   it("refuses bad --limit(s), --seeds, --variants and --min-share with one line naming the flag", () => {

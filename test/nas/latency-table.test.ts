@@ -2,7 +2,8 @@
 // exactly the constant plus the entries of the path, the exact minimum (checked over every genotype of
 // a small space), a table that survives the disk round trip; one built on a fake runtime whose time is
 // a known function of a plan's FLOPs (so its entries, constant, accuracy and the prediction of every
-// genotype are known exactly from the analytic count of the whole network), and one built on the
+// genotype are known exactly from the analytic count of the whole network, and each checked network
+// is kept with its FLOPs, predicted and measured time; older tables without them still load), and one built on the
 // lithe runtime (every entry timed, positive and finite).
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -24,6 +25,7 @@ import type { PrepareOptions, Runtime } from "../../src/latency/types.js";
 import {
   buildLatencyTable,
   type LatencyTable,
+  latencyParts,
   latencyProfiler,
   tableEntries,
 } from "../../src/nas/latency-table.js";
@@ -130,7 +132,7 @@ describe("latency lookup tables", () => {
     assert.ok(keys.includes("head-in:384-hw:2-classes:10"));
   });
 
-  it("predict the constant plus the entries of the path, with the exact minimum", () => {
+  it("predict the constant plus the entries of the path (named part by part), with the exact minimum", () => {
     const table = fakeTable(tiny);
     const profiler = latencyProfiler(table);
     const g = {
@@ -151,6 +153,14 @@ describe("latency lookup tables", () => {
         "head-in:32-hw:7-classes:10",
       ].reduce((s, k) => s + (table.entries[k] as number), 0);
     assert.ok(Math.abs(profiler.measure(g) - expected) < 1e-12);
+    // part by part (the report's model card), named by position
+    const parts = latencyParts(table)(g);
+    assert.deepEqual(
+      parts.map((p) => p.part),
+      ["stem", "block_1", "block_2", "block_3", "head"],
+    );
+    assert.equal(parts[1]?.ms, table.entries["xception-in:16-out:24-mid:6-hw:28-stride:2"]);
+    assert.ok(Math.abs(parts.reduce((s, p) => s + p.ms, 0) + 0.25 - expected) < 1e-12);
     let minimum = Number.POSITIVE_INFINITY;
     const genes = sposGenes(tiny).genes;
     const visit = (i: number, partial: Record<string, string | number>) => {
@@ -175,6 +185,19 @@ describe("latency lookup tables", () => {
     assert.throws(() => loadLatencyTable(bad), /bad\.json: not a latency table: field "constantMs"/);
     writeFileSync(bad, "{");
     assert.throws(() => loadLatencyTable(bad), /bad\.json: invalid JSON/);
+    const checks = [{ flops: 1e6, predictedMs: 1.25, measuredMs: 1.5 }];
+    saveLatencyTable(path, { ...table, checks });
+    assert.deepEqual(loadLatencyTable(path).checks, checks);
+    writeFileSync(bad, JSON.stringify({ ...table, checks: [{ ...checks[0], measuredMs: -1 }] }));
+    assert.throws(
+      () => loadLatencyTable(bad),
+      /bad\.json: not a latency table: field "checks\.0\.measuredMs"/,
+    );
+    writeFileSync(bad, JSON.stringify({ ...table, checks: [{ ...checks[0], genotype: {} }] }));
+    assert.throws(
+      () => loadLatencyTable(bad),
+      /bad\.json: not a latency table: unknown field "checks\.0\.genotype"/,
+    );
   });
 
   it("built on a runtime of known times: entries, constant, accuracy and every prediction exact", async () => {
@@ -189,6 +212,12 @@ describe("latency lookup tables", () => {
     // a whole network's FLOPs are its 5 parts' (stem, 3 blocks, head), its overhead is paid once
     assert.equal(table.constantMs, OVERHEAD_MS - 5 * OVERHEAD_MS);
     assert.deepEqual(table.accuracy, { architectures: 3, within10: 1, mape: 0, worst: 0 });
+    // each checked network kept: timed at fakeMs of its FLOPs, and predicted exactly that
+    assert.equal(table.checks?.length, settings.check);
+    for (const c of table.checks ?? []) {
+      assert.equal(c.measuredMs, fakeMs(c.flops));
+      assert.equal(c.predictedMs, c.measuredMs);
+    }
     // every genotype priced at exactly what the runtime times its whole network at
     const profiler = latencyProfiler(table);
     const truth = allGenotypes(tiny).map((g) => {

@@ -1,4 +1,4 @@
-// The pruning latency model: its features on a plan counted by hand; non-negative least squares that
+// The pruning latency model: its features on a plan counted by hand, and each op's share of them; non-negative least squares that
 // never returns a negative coefficient and meets the optimality (KKT) conditions on random problems;
 // on a fake runtime whose latency is a known linear function of the features (TRUTH): the fit
 // recovering TRUTH, predictions equal to the true latency and growing with every gene one value up by
@@ -22,6 +22,7 @@ import {
   prunedArch,
   uniformGenotype,
 } from "../../src/arch/spaces/pruning.js";
+import { listOps } from "../../src/arch/walk.js";
 import type { SelfTimedRunner } from "../../src/latency/harness.js";
 import { nnls } from "../../src/latency/nnls.js";
 import { runtimeByName } from "../../src/latency/runtimes/index.js";
@@ -32,6 +33,7 @@ import {
   type LatencyModel,
   latencyFeatures,
   latencyModelProfiler,
+  opLatencyFeatures,
 } from "../../src/prune/latency-model.js";
 import { loadLatencyModel, saveLatencyModel } from "../../src/prune/latency-model-file.js";
 import { runPruneSearch } from "../../src/prune/metapruning.js";
@@ -152,6 +154,19 @@ describe("pruning latency model", () => {
     ].map((v, i) => (i === 0 ? v : v / 1e6));
     expected.push(16 / 1e3); // depthwise channels
     assertClose(latencyFeatures(plan, { c: 3, h: 8, w: 8 }), expected, { rtol: 1e-12, what: "features" });
+    // each op's share (the report's per-op latency): the stem's and the depthwise conv's by hand, all summing to the whole
+    const ops = listOps(plan, { c: 3, h: 8, w: 8 }).ops;
+    const share = ops.map(opLatencyFeatures);
+    assertClose(share[0] as number[], [0, 0, 0, (512 * 27) / 1e6, (192 + 512 + 216) / 1e6, 0, 0], {
+      rtol: 1e-12,
+      what: "stem",
+    });
+    assertClose(share[4] as number[], [0, 0, (1024 * 9) / 1e6, 0, (1024 + 1024 + 144) / 1e6, 0, 16 / 1e3], {
+      rtol: 1e-12,
+      what: "depthwise",
+    });
+    const summed = share.reduce((s, f) => s.map((v, i) => v + (f[i] as number)), [1, 0, 0, 0, 0, 0, 0]);
+    assertClose(summed, expected, { rtol: 1e-12, what: "summed shares" });
   });
 
   it("NNLS never returns a negative coefficient and meets the optimality conditions", () => {
