@@ -1,9 +1,10 @@
-// `lithe prune channels` as a library call: load a trained VGG or ResNet and its data, plan the widths
+// `lithe prune channels` as a library call: load a trained VGG, ResNet or MobileNetV2 and its data, plan the widths
 // for a speed-up or FLOPs target (src/prune/channel-widths.ts), prune and reconstruct layer by layer
-// (src/prune/channel-pruning.ts, src/prune/channel-resnet.ts) and write DIR/best.json (the pruned description), DIR/model.safetensors
+// (src/prune/channel-pruning.ts, channel-resnet.ts, channel-mobilenet.ts) and write DIR/best.json (the pruned description), DIR/model.safetensors
 // (its weights, which `lithe eval` and `lithe train --init` read) and DIR/layers.jsonl (per-layer errors).
 // Everything is checked before anything is written; each file is written atomically.
 import { countArch } from "../arch/count.js";
+import type { MobileNetV2Arch } from "../arch/families/mobilenet-v2.js";
 import type { ResNetArch } from "../arch/families/resnet.js";
 import type { VggArch } from "../arch/families/vgg.js";
 import { isFamily } from "../arch/schema.js";
@@ -15,6 +16,7 @@ import { makeLoader } from "../train/setup.js";
 import { option, optionError } from "../util/option-error.js";
 import { RunDir } from "../util/run-dir.js";
 import type { ChannelPruningConfig, LayerReport } from "./channel-layer.js";
+import { pruneMobileNetV2 } from "./channel-mobilenet.js";
 import { checkPrunedState, pruneChannels } from "./channel-pruning.js";
 import { pruneResNet } from "./channel-resnet.js";
 import { type PrunableArch, prunable, widthsFor } from "./channel-widths.js";
@@ -27,7 +29,7 @@ export interface ChannelPruningOptions {
   /** FLOPs ratio original / pruned (> 1); or `flops`, the pruned network's FLOPs. */
   speedup?: number;
   flops?: number;
-  /** Per-stage keep-ratio profile (VGG 5 stages, ResNet 4), scaled to the target; uniform when absent. */
+  /** Per-stage keep-ratio profile (VGG 5 stages, ResNet 4, MobileNetV2 6 expanding ones), scaled to the target; uniform when absent. */
   stageRatios?: number[];
   out: string;
   /** Training images whose feature maps are sampled (official 5,000). */
@@ -93,6 +95,8 @@ function pruneWith(
 ): { arch: PrunableArch; state: Map<string, Tensor>; reports: LayerReport[] } {
   if (isFamily(arch, "vgg"))
     return { arch: planned, ...pruneChannels(arch, model, planned as VggArch, x, config, onLayer) };
+  if (isFamily(arch, "mobilenet_v2"))
+    return pruneMobileNetV2(arch, model, planned as MobileNetV2Arch, x, config, onLayer);
   return pruneResNet(arch as ResNetArch, model, planned as ResNetArch, x, config, onLayer);
 }
 

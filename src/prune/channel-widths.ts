@@ -5,8 +5,17 @@
 // speed-ups as FLOPs ratios). FLOPs grow with k, so k is found by bisection on the counter.
 // Prunable: every VGG conv but the last (the classifier reads it); in a ResNet BasicBlock the inner
 // width (conv1's outputs = conv2's inputs) and the block-input channels conv1 samples (Sec. 3.3), the
-// residual stream (stem and stage outputs) never.
+// residual stream (stem and stage outputs) never; in a MobileNetV2 inverted residual its expansion
+// width (the expansion conv's outputs = the depthwise channels = the projection's inputs), the
+// residual stream (stem and stage outputs) and features.18 never. MobileNetV2's stage profile has one
+// ratio per expanding stage (Table 2's rows t = 6, features.2 .. features.17).
 import { countArch } from "../arch/count.js";
+import {
+  MOBILENET_V2_STAGES,
+  type MobileNetV2Arch,
+  mobilenetV2Channels,
+  mobilenetV2Units,
+} from "../arch/families/mobilenet-v2.js";
 import {
   isBottleneck,
   RESNET_STAGES,
@@ -19,7 +28,7 @@ import { type Arch, isFamily, validateArch } from "../arch/schema.js";
 import { option, optionError } from "../util/option-error.js";
 
 /** The families channel pruning handles. */
-export type PrunableArch = VggArch | ResNetArch;
+export type PrunableArch = VggArch | ResNetArch | MobileNetV2Arch;
 
 /** Bisection steps: 2^-40 is far below one channel of any layer. */
 const STEPS = 40;
@@ -36,12 +45,20 @@ export function prunable(arch: Arch, field: string): PrunableArch {
       throw optionError`${option(field)}: this ResNet's blocks already sample their inputs; prune the unpruned network`;
     return arch;
   }
-  throw optionError`${option(field)}: channel pruning prunes the vgg and resnet families, not ${arch.family}`;
+  if (isFamily(arch, "mobilenet_v2")) {
+    // Pruned widths are explicit channels, whose residual rule differs from width_mult's below 0.28.
+    const explicit = validateArch({ ...arch, channels: mobilenetV2Channels(arch) }) as MobileNetV2Arch;
+    const [now, then] = [mobilenetV2Units(arch), mobilenetV2Units(explicit)];
+    if (now.some((u, i) => u.residual !== then[i]?.residual))
+      throw optionError`${option(field)}: at width ${arch.width} this MobileNetV2 adds a residual its pruned widths (explicit channels) would not; train it with explicit channels`;
+    return arch;
+  }
+  throw optionError`${option(field)}: channel pruning prunes the vgg, resnet and mobilenet_v2 families, not ${arch.family}`;
 }
 
 /** Stages a per-stage profile has for `arch`. */
 export const stageCount = (arch: PrunableArch): number =>
-  isFamily(arch, "vgg") ? VGG_STAGES : RESNET_STAGES;
+  isFamily(arch, "vgg") ? VGG_STAGES : isFamily(arch, "resnet") ? RESNET_STAGES : MOBILENET_V2_STAGES - 1;
 
 /** The description with stage s's prunable layers at keep ratio `ratios[s]`. */
 export function atRatios(arch: PrunableArch, ratios: readonly number[]): PrunableArch {
@@ -53,7 +70,12 @@ export function atRatios(arch: PrunableArch, ratios: readonly number[]): Prunabl
     );
     return validateArch({ ...arch, channels }) as VggArch;
   }
-  const ch = resnetChannels(arch);
+  if (isFamily(arch, "mobilenet_v2")) {
+    const expanding = mobilenetV2Units(arch).filter((u) => u.hidden !== null);
+    const hidden = expanding.map((u) => keep(u.hidden as number, ratios[u.stage - 1] as number));
+    return validateArch({ ...arch, channels: { ...mobilenetV2Channels(arch), hidden } }) as MobileNetV2Arch;
+  }
+  const ch = resnetChannels(arch as ResNetArch);
   const blocks = resnetBlocks(arch);
   const mid = ch.mid.map((c, b) => keep(c, ratios[(blocks[b] as { stage: number }).stage] as number));
   // The sampled channels' count fixes the FLOPs; which ones the LASSO decides (first ones as placeholders).

@@ -2,11 +2,18 @@
 // and the uniform-width baseline it is compared with; channel pruning (He et al., ICCV 2017) with its
 // solvers and the L1-norm filter pruning baseline (Li et al., ICLR 2017).
 export { type UniformBaseline, uniformBaseline } from "./baseline.js";
+export { pruneMobileNetV2 } from "./channel-mobilenet.js";
 export { type ChannelPruningConfig, type LayerReport, pruneChannels } from "./channel-pruning.js";
 export { pruneResNet } from "./channel-resnet.js";
 export { type ChannelPruningOptions, type ChannelPruningResult, runChannelPruning } from "./channel-run.js";
 export { atRatios, type PrunableArch, prunable, widthsFor } from "./channel-widths.js";
-export { type L1PruningOptions, l1PrunedResNet, l1PrunedState, runL1Pruning } from "./l1-filters.js";
+export {
+  type L1PruningOptions,
+  l1PrunedMobileNetV2,
+  l1PrunedResNet,
+  l1PrunedState,
+  runL1Pruning,
+} from "./l1-filters.js";
 export { type LassoOptions, type LassoProblem, lasso, lassoProblem } from "./lasso.js";
 export {
   buildLatencyModel,

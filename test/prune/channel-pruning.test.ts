@@ -194,7 +194,7 @@ describe("lithe prune channels", () => {
         "--out",
         join(dir, "bad"),
       ],
-      /prunes the vgg and resnet families, not mobilenet_v1/,
+      /prunes the vgg, resnet and mobilenet_v2 families, not mobilenet_v1/,
     );
     assert.ok(!existsSync(join(dir, "bad")), "nothing written");
   });
