@@ -30,6 +30,10 @@ import { option, optionError } from "../util/option-error.js";
 /** The families channel pruning handles. */
 export type PrunableArch = VggArch | ResNetArch | MobileNetV2Arch;
 
+/** The per-layer widths rules of `lithe prune channels --widths`: these stage ratios, or src/prune/paper-widths.ts. */
+export const WIDTHS_RULES = ["stages", "paper"] as const;
+export type WidthsRule = (typeof WIDTHS_RULES)[number];
+
 /** Bisection steps: 2^-40 is far below one channel of any layer. */
 const STEPS = 40;
 
@@ -60,59 +64,89 @@ export function prunable(arch: Arch, field: string): PrunableArch {
 export const stageCount = (arch: PrunableArch): number =>
   isFamily(arch, "vgg") ? VGG_STAGES : isFamily(arch, "resnet") ? RESNET_STAGES : MOBILENET_V2_STAGES - 1;
 
-/** The description with stage s's prunable layers at keep ratio `ratios[s]`. */
-export function atRatios(arch: PrunableArch, ratios: readonly number[]): PrunableArch {
+/**
+ * The stage of each prunable layer of `arch`, in order: VGG's convs but the last, ResNet's blocks (inner
+ * width and sampled inputs together), MobileNetV2's expanding blocks.
+ */
+export function prunableStages(arch: PrunableArch): number[] {
+  if (isFamily(arch, "vgg")) return vggStages(arch.depth).slice(0, -1);
+  if (isFamily(arch, "mobilenet_v2"))
+    return mobilenetV2Units(arch)
+      .filter((u) => u.hidden !== null)
+      .map((u) => u.stage - 1);
+  return resnetBlocks(arch as ResNetArch).map((b) => b.stage);
+}
+
+/** The description with prunable layer i (prunableStages' order) at keep ratio `ratios[i]`. */
+export function atLayerRatios(arch: PrunableArch, ratios: readonly number[]): PrunableArch {
+  const r = (i: number) => ratios[i] as number;
   if (isFamily(arch, "vgg")) {
     const widths = vggChannels(arch);
-    const stages = vggStages(arch.depth);
-    const channels = widths.map((c, i) =>
-      i === widths.length - 1 ? c : keep(c, ratios[stages[i] as number] as number),
-    );
+    const channels = widths.map((c, i) => (i === widths.length - 1 ? c : keep(c, r(i))));
     return validateArch({ ...arch, channels }) as VggArch;
   }
   if (isFamily(arch, "mobilenet_v2")) {
-    const expanding = mobilenetV2Units(arch).filter((u) => u.hidden !== null);
-    const hidden = expanding.map((u) => keep(u.hidden as number, ratios[u.stage - 1] as number));
-    return validateArch({ ...arch, channels: { ...mobilenetV2Channels(arch), hidden } }) as MobileNetV2Arch;
+    const ch = mobilenetV2Channels(arch);
+    const hidden = ch.hidden.map((c, i) => keep(c, r(i)));
+    return validateArch({ ...arch, channels: { ...ch, hidden } }) as MobileNetV2Arch;
   }
   const ch = resnetChannels(arch as ResNetArch);
-  const blocks = resnetBlocks(arch);
-  const mid = ch.mid.map((c, b) => keep(c, ratios[(blocks[b] as { stage: number }).stage] as number));
+  const mid = ch.mid.map((c, b) => keep(c, r(b)));
   // The sampled channels' count fixes the FLOPs; which ones the LASSO decides (first ones as placeholders).
-  const inputs = blocks.map(({ stage, inp }) => {
-    const n = keep(inp, ratios[stage] as number);
+  const inputs = resnetBlocks(arch as ResNetArch).map(({ inp }, b) => {
+    const n = keep(inp, r(b));
     return n < inp ? Array.from({ length: n }, (_, i) => i) : null;
   });
   const channels = { ...ch, mid, ...(inputs.some((l) => l) ? { inputs } : {}) };
   return validateArch({ ...arch, channels }) as ResNetArch;
 }
 
+/** The description with stage s's prunable layers at keep ratio `ratios[s]`. */
+export const atRatios = (arch: PrunableArch, ratios: readonly number[]): PrunableArch =>
+  atLayerRatios(
+    arch,
+    prunableStages(arch).map((s) => ratios[s] as number),
+  );
+
+/** The largest x in [0, hi] (to 2^-40 of it) with fits(x), for fits true at 0 and false from some point on. */
+export function largestFitting(fits: (x: number) => boolean, hi: number): number {
+  if (fits(hi)) return hi;
+  let lo = 0;
+  for (let i = 0; i < STEPS; i++) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Stage keep ratios min(1, k * p_s) of the profile p. */
+const scaled = (profile: readonly number[], k: number) => profile.map((p) => Math.min(1, k * p));
+
 /**
- * The pruned description meeting `maxFlops` with the stage profile `profile` (all 1 by default), or
- * an OptionError when one channel per prunable layer cannot (named `field`).
+ * The largest k whose stage ratios min(1, k * p_s) meet `maxFlops` with the stage profile `profile`
+ * (all 1 by default), or an OptionError when one channel per prunable layer cannot (named `field`).
  */
+export function stageScale(
+  arch: PrunableArch,
+  maxFlops: number,
+  field: string,
+  profile: readonly number[] = Array<number>(stageCount(arch)).fill(1),
+): number {
+  if (profile.length !== stageCount(arch) || profile.some((p) => !(p > 0 && p <= 1)))
+    throw optionError`${option("stageRatios")} needs ${stageCount(arch)} ratios in (0, 1] for ${arch.family}, got ${profile.join(",")}`;
+  const flops = (k: number) => countArch(atRatios(arch, scaled(profile, k))).flops;
+  if (flops(0) > maxFlops)
+    throw optionError`${option(field)}: even one channel per prunable layer needs ${flops(0)} FLOPs, above the target ${Math.floor(maxFlops)}`;
+  return largestFitting((k) => flops(k) <= maxFlops, 1 / Math.min(...profile));
+}
+
+/** The pruned description of stageScale's k: the widest one of that stage profile meeting `maxFlops`. */
 export function widthsFor(
   arch: PrunableArch,
   maxFlops: number,
   field: string,
   profile: readonly number[] = Array<number>(stageCount(arch)).fill(1),
 ): PrunableArch {
-  if (profile.length !== stageCount(arch) || profile.some((p) => !(p > 0 && p <= 1)))
-    throw optionError`${option("stageRatios")} needs ${stageCount(arch)} ratios in (0, 1] for ${arch.family}, got ${profile.join(",")}`;
-  const at = (k: number) =>
-    atRatios(
-      arch,
-      profile.map((p) => Math.min(1, k * p)),
-    );
-  const fits = (k: number) => countArch(at(k)).flops <= maxFlops;
-  if (!fits(0))
-    throw optionError`${option(field)}: even one channel per prunable layer needs ${countArch(at(0)).flops} FLOPs, above the target ${Math.floor(maxFlops)}`;
-  let lo = 0;
-  let hi = 1 / Math.min(...profile);
-  for (let i = 0; i < STEPS; i++) {
-    const mid = (lo + hi) / 2;
-    if (fits(mid)) lo = mid;
-    else hi = mid;
-  }
-  return at(lo);
+  return atRatios(arch, scaled(profile, stageScale(arch, maxFlops, field, profile)));
 }
