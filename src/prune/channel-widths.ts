@@ -150,3 +150,37 @@ export function widthsFor(
 ): PrunableArch {
   return atRatios(arch, scaled(profile, stageScale(arch, maxFlops, field, profile)));
 }
+
+/** Every channel count of `arch` times `s` (at least 1): the residual stream and the last layers too. */
+function scaledWidths(arch: PrunableArch, s: number): PrunableArch {
+  const k = (c: number) => keep(c, s);
+  if (isFamily(arch, "vgg")) return validateArch({ ...arch, channels: vggChannels(arch).map(k) }) as VggArch;
+  if (isFamily(arch, "mobilenet_v2")) {
+    const ch = mobilenetV2Channels(arch);
+    const channels = {
+      stem: k(ch.stem),
+      stages: ch.stages.map(k),
+      hidden: ch.hidden.map(k),
+      last: k(ch.last),
+    };
+    return validateArch({ ...arch, channels }) as MobileNetV2Arch;
+  }
+  const ch = resnetChannels(arch as ResNetArch);
+  const channels = { stem: k(ch.stem), stages: ch.stages.map(k), mid: ch.mid.map(k) };
+  return validateArch({ ...arch, channels }) as ResNetArch;
+}
+
+/**
+ * The uniform-width net at `maxFlops` (Liu et al., ICLR 2019, "Rethinking the Value of Network
+ * Pruning": the whole network narrowed by one factor and trained from scratch): every channel count
+ * of `arch` times the largest s in (0, 1] meeting the target, or an OptionError naming `field`.
+ */
+export function uniformWidths(arch: PrunableArch, maxFlops: number, field: string): PrunableArch {
+  const flops = (s: number) => countArch(scaledWidths(arch, s)).flops;
+  if (flops(0) > maxFlops)
+    throw optionError`${option(field)}: even one channel per layer needs ${flops(0)} FLOPs, above the target ${Math.floor(maxFlops)}`;
+  return scaledWidths(
+    arch,
+    largestFitting((s) => flops(s) <= maxFlops, 1),
+  );
+}

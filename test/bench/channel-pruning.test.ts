@@ -2,13 +2,17 @@
 // stdout) hold the base net and, per reduction, the channel-pruned net at the FLOPs and params its
 // best.json counts to and below the base's FLOPs / speedup, the L1 baseline at the very same widths,
 // every top-1 the runs logged (fine-tunings and the from-scratch run, which trains the base's plus the
-// fine-tuning's epochs), the per-layer errors of layers.jsonl, latencies; --resume keeps every
-// finished run without training again; a network the bench does not know is refused by its flag.
+// fine-tuning's epochs), the uniform-width net (every width of the base times one factor) within the
+// same FLOPs target trained for as long, the per-layer errors of layers.jsonl, latencies, for ResNet-18
+// and MobileNetV2; --resume keeps every finished run without training again; a network the bench does
+// not know is refused by its flag.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { mobilenetV2Channels } from "../../src/arch/families/mobilenet-v2.js";
+import { resnetChannels } from "../../src/arch/families/resnet.js";
 import { countArch, validateArch } from "../../src/arch/index.js";
 import { fails, lithe } from "../cli/run-cli.js";
 import { loggedTestTop1, logLines, readJson, readJsonl } from "./bench-files.js";
@@ -16,7 +20,7 @@ import { loggedTestTop1, logLines, readJson, readJsonl } from "./bench-files.js"
 const dir = mkdtempSync(join(tmpdir(), "lithe-bench-chanprune-"));
 const out = join(dir, "bench");
 const flags = [
-  ...["--out", out, "--data", "synthetic:256", "--models", "resnet18", "--width", "0.125"],
+  ...["--out", out, "--data", "synthetic:256", "--models", "resnet18,mobilenet_v2", "--width", "0.125"],
   ...["--speedups", "2", "--epochs", "1", "--fine-tune-epochs", "1", "--images", "32"],
   ...["--latency-repeats", "3", "--threads", "1"],
 ];
@@ -31,19 +35,25 @@ interface Row {
   channel_pruning: { before_fine_tuning: number; after_fine_tuning: number };
   l1: { before_fine_tuning: number; after_fine_tuning: number };
   scratch: { epochs: number; top1: number };
+  uniform: { epochs: number; top1: number; flops: number; params: number; latency_ms: number };
 }
-type Result = { models: { resnet18: { base: { top1: number; flops: number }; speedups: Row[] } } };
+type Model = { base: { top1: number; flops: number }; speedups: Row[] };
+type Result = { models: { resnet18: Model; mobilenet_v2: Model } };
 
 describe("lithe bench channel-pruning (dry run)", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const model = join(out, "resnet18");
 
   it("writes every figure of the base, the channel-pruned, L1 and from-scratch nets", () => {
     const r = lithe(["bench", "channel-pruning", ...flags]);
     assert.equal(r.code, 0, r.stderr);
     const result = readJson<Result>(join(out, "bench-channel-pruning.json"));
     assert.deepEqual(JSON.parse(r.stdout), result);
-    const { base, speedups } = result.models.resnet18;
+    for (const name of ["resnet18", "mobilenet_v2"] as const) checkModel(result, name);
+  });
+
+  function checkModel(result: Result, name: "resnet18" | "mobilenet_v2"): void {
+    const model = join(out, name);
+    const { base, speedups } = result.models[name];
     assert.equal(base.top1, loggedTestTop1(join(model, "base")));
     const [row] = speedups;
     assert.ok(row);
@@ -63,10 +73,29 @@ describe("lithe bench channel-pruning (dry run)", () => {
     for (const v of [row.channel_pruning.before_fine_tuning, row.l1.before_fine_tuning])
       assert.ok(v >= 0 && v <= 1);
     assert.ok(row.latency_ms > 0);
-  });
+    // The uniform-width net: every base width times one factor, within the target.
+    const uniform = validateArch(readJson(join(model, "uniform-2x.json")));
+    const baseArch = validateArch(readJson(join(model, "base.json")));
+    assert.equal(row.uniform.flops, countArch(uniform).flops);
+    assert.ok(row.uniform.flops <= base.flops / 2 && row.uniform.flops > base.flops / 4);
+    assert.equal(row.uniform.top1, loggedTestTop1(join(model, "uniform-2x")));
+    assert.equal(logLines(join(model, "uniform-2x"), "epoch").length, row.uniform.epochs);
+    assert.ok(row.uniform.latency_ms > 0);
+    // Within rounding, every width is the base's times the widest layer's factor.
+    const widths = (a: unknown) => JSON.stringify(a).match(/\d+/g)?.map(Number) ?? [];
+    const channels = name === "resnet18" ? resnetChannels : mobilenetV2Channels;
+    const before = widths(channels(baseArch as never));
+    const now = widths(channels(uniform as never));
+    assert.equal(before.length, now.length);
+    const widest = before.indexOf(Math.max(...before));
+    const s = (now[widest] as number) / (before[widest] as number);
+    before.forEach((c, i) =>
+      assert.ok(Math.abs((now[i] as number) - Math.max(1, c * s)) <= 1, `${now} vs ${before} x ${s}`),
+    );
+  }
 
   it("--resume keeps the finished runs and their figures", () => {
-    const weights = join(model, "channels-2x", "model.safetensors");
+    const weights = join(out, "resnet18", "channels-2x", "model.safetensors");
     const before = statSync(weights).mtimeMs;
     const first = readJson<Result>(join(out, "bench-channel-pruning.json"));
     const r = lithe(["bench", "channel-pruning", ...flags, "--resume"]);
@@ -74,7 +103,7 @@ describe("lithe bench channel-pruning (dry run)", () => {
     assert.equal(statSync(weights).mtimeMs, before);
     const again = readJson<Result>(join(out, "bench-channel-pruning.json"));
     const topOnes = (x: Result) =>
-      x.models.resnet18.speedups.map((s) => [s.channel_pruning, s.l1, s.scratch, s.flops]);
+      x.models.resnet18.speedups.map((s) => [s.channel_pruning, s.l1, s.scratch, s.uniform.top1, s.flops]);
     assert.deepEqual(topOnes(again), topOnes(first));
     assert.ok(readFileSync(join(out, "bench-channel-pruning.json"), "utf8").endsWith("\n"));
   });
