@@ -19,7 +19,7 @@ type ChannelPruningFlags = Omit<ChannelPruningBenchOptions, "resume"> & { resume
 export const channelPruningCommand: BenchCommand<ChannelPruningFlags> = {
   name: "channel-pruning",
   description:
-    "channel pruning (He et al. 2017) on Fashion-MNIST: VGG-16 (BN), ResNet-18 and MobileNetV2 (the MetaPruning space's 1.4x base) with the small stem, narrowed by --width, at each FLOPs reduction: channel pruning before and after fine-tuning, L1-norm filter pruning at the same widths with the same fine-tuning, and the pruned architecture and the uniform-width net (every layer narrowed by one factor) at the same FLOPs target trained from scratch for the base's plus the fine-tuning's epochs; top-1, FLOPs, params, ONNX Runtime (node) latency against the unpruned net. The defaults (width 0.25, 2 + 1 epochs) are sized for about 40 minutes on 2 cores (not yet timed); cost grows with width squared and linearly with the epochs",
+    "channel pruning (He et al. 2017) on Fashion-MNIST: VGG-16 (BN), ResNet-18 and MobileNetV2 (the MetaPruning space's 1.4x base) with the small stem, narrowed by --width, at each FLOPs reduction: channel pruning before and after fine-tuning, L1-norm filter pruning at the same widths with the same fine-tuning, and the pruned architecture, the uniform-width net (every layer narrowed by one factor) and MetaPruning's searched widths (ResNet-18 and MobileNetV2 only: VGG has no pruning space) at the same FLOPs target trained from scratch for the base's plus the fine-tuning's epochs; top-1, FLOPs, params, ONNX Runtime (node) latency against the unpruned net. The defaults (width 0.25, 2 + 1 epochs) are sized for about 40 minutes on 2 cores (not yet timed); cost grows with width squared and linearly with the epochs",
   flags: [
     {
       flags: "--out <dir>",
@@ -53,6 +53,14 @@ export const channelPruningCommand: BenchCommand<ChannelPruningFlags> = {
       parse: positiveNumber,
       default: 0.01,
     },
+    {
+      flags: "--pruning-net-epochs <n>",
+      help: "MetaPruning: PruningNet training epochs (ResNet-18 and MobileNetV2; VGG has no pruning space)",
+      parse: positiveInt,
+      default: 2,
+    },
+    { flags: "--population <n>", help: "MetaPruning: search population", parse: positiveInt, default: 12 },
+    { flags: "--generations <n>", help: "MetaPruning: search generations", parse: positiveInt, default: 6 },
     {
       flags: "--images <n>",
       help: "training images channel pruning samples",

@@ -6,8 +6,9 @@
 // pruning (top-1 before and after fine-tuning), 2. L1-norm filter pruning at the very same widths with
 // the same fine-tuning, 3. the pruned architecture and 4. the uniform-width net at the same FLOPs
 // target (every layer narrowed by one factor) trained from scratch for the base's plus the
-// fine-tuning's epochs; with each net's FLOPs, params and ONNX Runtime (node) latency against the
-// unpruned net's.
+// fine-tuning's epochs, and 5. for the networks with a pruning space (ResNet-18, MobileNetV2; none for
+// VGG) MetaPruning's searched widths (bench/channel-pruning-metapruning.ts) trained from scratch as
+// long; with each net's FLOPs, params and ONNX Runtime (node) latency against the unpruned net's.
 // Writes every figure to <out>/bench-channel-pruning.json as soon as it has it; --resume continues
 // (finished trainings and prunings are kept, evaluations and latencies measured again).
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -15,7 +16,7 @@ import { join } from "node:path";
 import { countArch, planOf } from "../src/arch/count.js";
 import { vggWidths } from "../src/arch/families/vgg.js";
 import type { Arch } from "../src/arch/schema.js";
-import { narrowSpace, PRUNING_SPACES, type PruningSpace } from "../src/arch/spaces/pruning.js";
+import type { PruningSpace } from "../src/arch/spaces/pruning.js";
 import { setNumThreads } from "../src/engine/index.js";
 import { timePlan } from "../src/latency/measure.js";
 import { runtimeByName } from "../src/latency/runtimes/index.js";
@@ -25,6 +26,7 @@ import { runL1Pruning } from "../src/prune/l1-filters.js";
 import { runEvaluation, runTraining } from "../src/train/run.js";
 import { archOfRun } from "../src/train/setup.js";
 import { writeFileAtomic } from "../src/util/files.js";
+import { benchSpace, searchedWidths, trainPruningNet } from "./channel-pruning-metapruning.js";
 
 export interface ChannelPruningBenchOptions {
   out: string;
@@ -41,6 +43,10 @@ export interface ChannelPruningBenchOptions {
   /** Epochs of every fine-tuning, and its learning rate. */
   fineTuneEpochs: number;
   fineTuneLr: number;
+  /** MetaPruning: PruningNet epochs and the search's population and generations. */
+  pruningNetEpochs: number;
+  population: number;
+  generations: number;
   /** Training images channel pruning samples, and points per image. */
   images: number;
   points: number;
@@ -70,7 +76,7 @@ function baseArch(model: string, width: number): Record<string, unknown> {
   if (model === "resnet18") return { family: "resnet", depth: 18, width };
   // Explicit channels: the PruningNet space's base (MetaPruning's), whose residual rule pruning keeps.
   if (model === "mobilenet_v2")
-    return narrowSpace(PRUNING_SPACES.mobilenet_v2 as PruningSpace, width).base as Record<string, unknown>;
+    return (benchSpace(model, width) as PruningSpace).base as Record<string, unknown>;
   throw new Error(`bench channel-pruning: --models takes ${BENCH_MODELS.join(", ")}, got ${model}`);
 }
 
@@ -128,7 +134,16 @@ export async function runChannelPruningBench(
     const reductions: Record<string, unknown>[] = [];
     entry.speedups = reductions;
     models[name] = entry;
+    const space = benchSpace(name, o.width);
+    if (!space)
+      entry.metapruning = `no ${name} pruning space (src/arch/spaces/pruning.ts), so no MetaPruning row`;
     save();
+    const metaOptions = { ...o, data, resume: o.resume };
+    let pruningNet: string | null = null;
+    if (space) {
+      log(`${name}: PruningNet, ${o.pruningNetEpochs} epochs`);
+      pruningNet = await trainPruningNet(dir, space, metaOptions);
+    }
     for (const speedup of o.speedups) {
       const tag = `${speedup}x`;
       const cp = join(dir, `channels-${tag}`);
@@ -201,6 +216,27 @@ export async function runChannelPruningBench(
         top1: await train(join(dir, `uniform-${tag}`), uniformFile, scratchEpochs),
       };
       save();
+      if (pruningNet) {
+        log(`${name} ${tag}: MetaPruning's search (${o.population} x ${o.generations}), then from scratch`);
+        const found = await searchedWidths(
+          pruningNet,
+          countArch(arch).flops / speedup,
+          dir,
+          tag,
+          metaOptions,
+        );
+        const foundMs = await latency(found.arch);
+        row.metapruning = {
+          epochs: scratchEpochs,
+          ...counts(found.arch),
+          latency_ms: foundMs,
+          latency_speedup: baseMs / foundMs,
+          channels: (found.arch as { channels?: unknown }).channels,
+          holdout_top1: found.holdoutTop1,
+          top1: await train(join(dir, `metapruning-${tag}`), found.file, scratchEpochs),
+        };
+        save();
+      }
     }
   }
   return results;

@@ -3,7 +3,8 @@
 // best.json counts to and below the base's FLOPs / speedup, the L1 baseline at the very same widths,
 // every top-1 the runs logged (fine-tunings and the from-scratch run, which trains the base's plus the
 // fine-tuning's epochs), the uniform-width net (every width of the base times one factor) within the
-// same FLOPs target trained for as long, the per-layer errors of layers.jsonl, latencies, for ResNet-18
+// same FLOPs target trained for as long, MetaPruning's searched widths (its search's best.json)
+// trained for as long, the per-layer errors of layers.jsonl, latencies, for ResNet-18
 // and MobileNetV2; --resume keeps every finished run without training again; a network the bench does
 // not know is refused by its flag.
 import assert from "node:assert/strict";
@@ -23,6 +24,7 @@ const flags = [
   ...["--out", out, "--data", "synthetic:256", "--models", "resnet18,mobilenet_v2", "--width", "0.125"],
   ...["--speedups", "2", "--epochs", "1", "--fine-tune-epochs", "1", "--images", "32"],
   ...["--latency-repeats", "3", "--threads", "1"],
+  ...["--pruning-net-epochs", "1", "--population", "2", "--generations", "1"],
 ];
 
 interface Row {
@@ -36,6 +38,7 @@ interface Row {
   l1: { before_fine_tuning: number; after_fine_tuning: number };
   scratch: { epochs: number; top1: number };
   uniform: { epochs: number; top1: number; flops: number; params: number; latency_ms: number };
+  metapruning: { epochs: number; top1: number; flops: number; params: number; holdout_top1: number };
 }
 type Model = { base: { top1: number; flops: number }; speedups: Row[] };
 type Result = { models: { resnet18: Model; mobilenet_v2: Model } };
@@ -81,6 +84,14 @@ describe("lithe bench channel-pruning (dry run)", () => {
     assert.equal(row.uniform.top1, loggedTestTop1(join(model, "uniform-2x")));
     assert.equal(logLines(join(model, "uniform-2x"), "epoch").length, row.uniform.epochs);
     assert.ok(row.uniform.latency_ms > 0);
+    // MetaPruning's searched widths: the search's best.json, within the target, trained as long.
+    const searched = validateArch(readJson(join(model, "search-2x", "best.json")));
+    assert.deepEqual(validateArch(readJson(join(model, "metapruning-2x.json"))), searched);
+    assert.equal(row.metapruning.flops, countArch(searched).flops);
+    assert.ok(row.metapruning.flops <= base.flops / 2);
+    assert.equal(row.metapruning.top1, loggedTestTop1(join(model, "metapruning-2x")));
+    assert.equal(logLines(join(model, "metapruning-2x"), "epoch").length, row.metapruning.epochs);
+    assert.ok(row.metapruning.holdout_top1 >= 0 && row.metapruning.holdout_top1 <= 1);
     // Within rounding, every width is the base's times the widest layer's factor.
     const widths = (a: unknown) => JSON.stringify(a).match(/\d+/g)?.map(Number) ?? [];
     const channels = name === "resnet18" ? resnetChannels : mobilenetV2Channels;
