@@ -7,8 +7,9 @@
 // weights load, and whose every reconstruction beats plain removal; a width-multiplier MobileNetV2
 // whose residual rule explicit widths would change is refused. From the shell, a trained tiny
 // MobileNetV2 is pruned 2x with a stage profile, `lithe eval` and `lithe export` (ONNX Runtime check)
-// read it, `lithe prune l1` gives the L1 baseline at the same FLOPs, and bad input gets one error
-// line with nothing written.
+// read it, `lithe prune l1` gives the L1 baseline at the same FLOPs, and bad input (speed-up <= 1,
+// beyond one channel per layer, weights of another network, a bad profile, a width multiplier the
+// pruned widths cannot keep) gets one error line with nothing written.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -202,6 +203,31 @@ describe("lithe prune channels (MobileNetV2)", () => {
     fails(
       [...prune, "--speedup", "2", "--stage-ratios", "1,0.5,0.5,0.5", ...bad],
       /--stage-ratios needs 6 ratios/,
+    );
+    fails([...prune, "--flops", "1k", ...bad], /--flops: even one channel per prunable layer needs/);
+    // A width multiplier whose residual rule the pruned (explicit) widths would change.
+    const narrow = join(dir, "narrow.json");
+    writeFileSync(
+      narrow,
+      JSON.stringify({ family: "mobilenet_v2", width: 0.25, stem: "small", inputSize: 32 }),
+    );
+    const n = lithe([
+      "train",
+      "--model",
+      narrow,
+      ...data,
+      "--epochs",
+      "1",
+      "--steps",
+      "1",
+      "--out",
+      join(dir, "narrow"),
+    ]);
+    assert.equal(n.code, 0, n.stderr);
+    const narrowWeights = join(dir, "narrow", "model.safetensors");
+    fails(
+      ["prune", "channels", "--weights", narrowWeights, ...data, "--speedup", "2", ...bad],
+      /--weights: at width 0.25 this MobileNetV2 adds a residual/,
     );
     assert.ok(!existsSync(join(dir, "bad")), "nothing written");
   });

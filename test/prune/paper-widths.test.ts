@@ -1,6 +1,7 @@
 // The paper's widths rule (src/prune/paper-widths.ts): the single-layer analysis of a VGG whose conv1
 // reads duplicated channels (4..7 copy 0..3) finds that layer free to prune to half or more (its
-// reconstruction is exact there) and not below; with every layer equally sensitive the rule gives
+// reconstruction is exact there) and not below, and a ResNet's and a MobileNetV2's layers lose more
+// at a quarter of their channels than at three quarters; with every layer equally sensitive the rule gives
 // the uniform widths (to rounding); a sensitive layer keeps more of its channels than the uniform
 // rule gives and the others fewer, the first stage never below the uniform ratio, the FLOPs target
 // always met; an impossible target is refused naming the flag.
@@ -12,7 +13,7 @@ import { validateArch } from "../../src/arch/schema.js";
 import { manualSeed, noGrad, randn } from "../../src/engine/index.js";
 import { buildModel } from "../../src/models/index.js";
 import type { Conv2d } from "../../src/nn/index.js";
-import { prunableStages, widthsFor } from "../../src/prune/channel-widths.js";
+import { type PrunableArch, prunableStages, widthsFor } from "../../src/prune/channel-widths.js";
 import { PROBE_RATIOS, paperWidths, sensitivities } from "../../src/prune/paper-widths.js";
 
 const ARCH = validateArch({
@@ -44,6 +45,38 @@ describe("paper widths", () => {
     assert.ok((quarter as number) > 1e-3, `2 of 8 channels: ${quarter}`);
     assert.ok((half as number) < 1e-8 && (threeQuarters as number) < 1e-8, `${half} ${threeQuarters}`);
     for (const e of errors.slice(1)) assert.ok((e[0] as number) > (e[2] as number), e.join(" "));
+  });
+
+  it("analyses every prunable layer of a ResNet and a MobileNetV2 too", () => {
+    const nets = [
+      {
+        family: "resnet",
+        depth: 18,
+        stem: "small",
+        inputSize: 28,
+        classes: 10,
+        channels: { stem: 8, stages: [8, 16, 16, 16], mid: [8, 8, 16, 16, 16, 16, 16, 16] },
+      },
+      {
+        family: "mobilenet_v2",
+        stem: "small",
+        inputSize: 28,
+        classes: 10,
+        channels: { stem: 8, stages: [8, 8, 8, 16, 16, 16, 16], hidden: Array(16).fill(24), last: 32 },
+      },
+    ].map((a) => validateArch(a) as PrunableArch);
+    for (const arch of nets) {
+      manualSeed(4);
+      const model = buildModel(arch).eval();
+      const x = randn([16, 3, 28, 28]);
+      const errors = sensitivities(arch, model, x, { points: 10, lassoRows: 400, seed: 0 });
+      assert.equal(errors.length, prunableStages(arch).length);
+      // Keeping a quarter of a layer's channels loses more than keeping three quarters.
+      for (const e of errors)
+        assert.ok((e[0] as number) > (e[2] as number), `${arch.family}: ${e.join(" ")}`);
+      const paper = paperWidths(arch, countArch(arch).flops / 2, "speedup", errors);
+      assert.ok(countArch(paper).flops <= countArch(arch).flops / 2);
+    }
   });
 
   it("equally sensitive layers get the uniform widths", () => {
