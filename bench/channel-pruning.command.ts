@@ -3,8 +3,16 @@
 
 import { InvalidArgumentError } from "commander";
 import { commaList, positiveInt, positiveNumber } from "../src/cli/args.js";
+import { WIDTHS_RULES, type WidthsRule } from "../src/prune/channel-widths.js";
 import { BENCH_MODELS, type ChannelPruningBenchOptions } from "./channel-pruning.js";
 import type { BenchCommand } from "./command.js";
+
+/** A --widths rule; any other fails naming the choices. */
+function widthsRule(value: string): WidthsRule {
+  if (!(WIDTHS_RULES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`takes ${WIDTHS_RULES.join(" or ")}, got "${value}"`);
+  return value as WidthsRule;
+}
 
 /** "vgg16,resnet18" -> the names; any other name fails naming the flag's choices. */
 function modelList(value: string): string[] {
@@ -52,6 +60,12 @@ export const channelPruningCommand: BenchCommand<ChannelPruningFlags> = {
       help: "learning rate of the fine-tunings",
       parse: positiveNumber,
       default: 0.01,
+    },
+    {
+      flags: "--widths <rule>",
+      help: "channel pruning's per-layer widths: stages (one ratio everywhere) or paper (single-layer analysis, `lithe prune channels --widths`)",
+      parse: widthsRule,
+      default: "stages",
     },
     {
       flags: "--pruning-net-epochs <n>",

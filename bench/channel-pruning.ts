@@ -9,6 +9,7 @@
 // fine-tuning's epochs, and 5. for the networks with a pruning space (ResNet-18, MobileNetV2; none for
 // VGG) MetaPruning's searched widths (bench/channel-pruning-metapruning.ts) trained from scratch as
 // long; with each net's FLOPs, params and ONNX Runtime (node) latency against the unpruned net's.
+// Channel pruning's widths follow --widths (stages: one ratio everywhere, the default; or paper).
 // Writes every figure to <out>/bench-channel-pruning.json as soon as it has it; --resume continues
 // (finished trainings and prunings are kept, evaluations and latencies measured again).
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -21,7 +22,7 @@ import { setNumThreads } from "../src/engine/index.js";
 import { timePlan } from "../src/latency/measure.js";
 import { runtimeByName } from "../src/latency/runtimes/index.js";
 import { runChannelPruning } from "../src/prune/channel-run.js";
-import { type PrunableArch, uniformWidths } from "../src/prune/channel-widths.js";
+import { type PrunableArch, uniformWidths, type WidthsRule } from "../src/prune/channel-widths.js";
 import { runL1Pruning } from "../src/prune/l1-filters.js";
 import { runEvaluation, runTraining } from "../src/train/run.js";
 import { archOfRun } from "../src/train/setup.js";
@@ -47,6 +48,8 @@ export interface ChannelPruningBenchOptions {
   pruningNetEpochs: number;
   population: number;
   generations: number;
+  /** Channel pruning's per-layer widths rule (`lithe prune channels --widths`). */
+  widths: WidthsRule;
   /** Training images channel pruning samples, and points per image. */
   images: number;
   points: number;
@@ -153,6 +156,7 @@ export async function runChannelPruningBench(
           weights,
           data,
           speedup,
+          widths: o.widths,
           out: cp,
           images: o.images,
           points: o.points,

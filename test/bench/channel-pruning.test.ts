@@ -6,9 +6,9 @@
 // same FLOPs target trained for as long, MetaPruning's searched widths (its search's best.json)
 // trained for as long, the per-layer errors of layers.jsonl, latencies, for ResNet-18
 // and MobileNetV2; --resume keeps every finished run without training again; a network the bench does
-// not know is refused by its flag.
+// not know and a widths rule it does not have are refused by their flags. The run uses --widths paper.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -24,7 +24,7 @@ const flags = [
   ...["--out", out, "--data", "synthetic:256", "--models", "resnet18,mobilenet_v2", "--width", "0.125"],
   ...["--speedups", "2", "--epochs", "1", "--fine-tune-epochs", "1", "--images", "32"],
   ...["--latency-repeats", "3", "--threads", "1"],
-  ...["--pruning-net-epochs", "1", "--population", "2", "--generations", "1"],
+  ...["--pruning-net-epochs", "1", "--population", "2", "--generations", "1", "--widths", "paper"],
 ];
 
 interface Row {
@@ -61,6 +61,8 @@ describe("lithe bench channel-pruning (dry run)", () => {
     const [row] = speedups;
     assert.ok(row);
     const best = validateArch(readJson(join(model, "channels-2x", "best.json")));
+    // --widths paper reached the pruning: its single-layer analysis is there.
+    assert.ok(existsSync(join(model, "channels-2x", "sensitivity.json")));
     assert.equal(row.flops, countArch(best).flops);
     assert.equal(row.params, countArch(best).params);
     assert.ok(row.flops <= base.flops / 2 && row.flops_ratio >= 2);
@@ -123,6 +125,10 @@ describe("lithe bench channel-pruning (dry run)", () => {
     fails(
       ["bench", "channel-pruning", "--models", "alexnet", "--out", join(dir, "bad")],
       /--models.*alexnet/,
+    );
+    fails(
+      ["bench", "channel-pruning", "--widths", "official", "--out", join(dir, "bad")],
+      /--widths.*official/,
     );
   });
 });
