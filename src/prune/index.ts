@@ -6,7 +6,16 @@ export { pruneMobileNetV2 } from "./channel-mobilenet.js";
 export { type ChannelPruningConfig, type LayerReport, pruneChannels } from "./channel-pruning.js";
 export { pruneResNet } from "./channel-resnet.js";
 export { type ChannelPruningOptions, type ChannelPruningResult, runChannelPruning } from "./channel-run.js";
-export { atRatios, type PrunableArch, prunable, widthsFor } from "./channel-widths.js";
+export {
+  atLayerRatios,
+  atRatios,
+  type PrunableArch,
+  prunable,
+  uniformWidths,
+  WIDTHS_RULES,
+  type WidthsRule,
+  widthsFor,
+} from "./channel-widths.js";
 export {
   type L1PruningOptions,
   l1PrunedMobileNetV2,
@@ -30,5 +39,6 @@ export {
   runPruneSearch,
   runPruningNetTraining,
 } from "./metapruning.js";
+export { PROBE_RATIOS, paperWidths, sensitivities } from "./paper-widths.js";
 export { PruningNet, type PruningNetArch, parsePruningNetArch } from "./pruning-net.js";
 export { pruningGenes, pruningProfilers } from "./space.js";
