@@ -9,6 +9,8 @@
 // width (the expansion conv's outputs = the depthwise channels = the projection's inputs), the
 // residual stream (stem and stage outputs) and features.18 never. MobileNetV2's stage profile has one
 // ratio per expanding stage (Table 2's rows t = 6, features.2 .. features.17).
+// Also here: per-layer ratios (atLayerRatios, which --widths paper sets, src/prune/paper-widths.ts) and
+// the uniform-width net (every width, residual stream included, times one factor) the bench trains.
 import { countArch } from "../arch/count.js";
 import {
   MOBILENET_V2_STAGES,
