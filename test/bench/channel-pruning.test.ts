@@ -102,9 +102,8 @@ describe("lithe bench channel-pruning (dry run)", () => {
     assert.equal(before.length, now.length);
     const widest = before.indexOf(Math.max(...before));
     const s = (now[widest] as number) / (before[widest] as number);
-    before.forEach((c, i) =>
-      assert.ok(Math.abs((now[i] as number) - Math.max(1, c * s)) <= 1, `${now} vs ${before} x ${s}`),
-    );
+    for (const [i, c] of before.entries())
+      assert.ok(Math.abs((now[i] as number) - Math.max(1, c * s)) <= 1, `${now} vs ${before} x ${s}`);
   }
 
   it("--resume keeps the finished runs and their figures", () => {

@@ -85,7 +85,8 @@ describe("paper widths", () => {
     const paper = vggChannels(paperWidths(ARCH, max, "speedup", flat) as VggArch);
     const uniform = vggChannels(widthsFor(ARCH, max, "speedup") as VggArch);
     assert.ok(countArch(validateArch({ ...ARCH, channels: paper })).flops <= max);
-    paper.forEach((c, i) => assert.ok(Math.abs(c - (uniform[i] as number)) <= 1, `${paper} vs ${uniform}`));
+    for (const [i, c] of paper.entries())
+      assert.ok(Math.abs(c - (uniform[i] as number)) <= 1, `${paper} vs ${uniform}`);
   });
 
   it("keeps a sensitive layer wider and the first stage at least at the uniform ratio", () => {
