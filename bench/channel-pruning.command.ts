@@ -3,8 +3,16 @@
 
 import { InvalidArgumentError } from "commander";
 import { commaList, positiveInt, positiveNumber } from "../src/cli/args.js";
+import { WIDTHS_RULES, type WidthsRule } from "../src/prune/channel-widths.js";
 import { BENCH_MODELS, type ChannelPruningBenchOptions } from "./channel-pruning.js";
 import type { BenchCommand } from "./command.js";
+
+/** A --widths rule; any other fails naming the choices. */
+function widthsRule(value: string): WidthsRule {
+  if (!(WIDTHS_RULES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`takes ${WIDTHS_RULES.join(" or ")}, got "${value}"`);
+  return value as WidthsRule;
+}
 
 /** "vgg16,resnet18" -> the names; any other name fails naming the flag's choices. */
 function modelList(value: string): string[] {
@@ -19,7 +27,7 @@ type ChannelPruningFlags = Omit<ChannelPruningBenchOptions, "resume"> & { resume
 export const channelPruningCommand: BenchCommand<ChannelPruningFlags> = {
   name: "channel-pruning",
   description:
-    "channel pruning (He et al. 2017) on Fashion-MNIST: VGG-16 (BN) and ResNet-18 with the small stem, narrowed by --width, at each FLOPs reduction: channel pruning before and after fine-tuning, L1-norm filter pruning at the same widths with the same fine-tuning, and the pruned architecture trained from scratch for the base's plus the fine-tuning's epochs; top-1, FLOPs, params, ONNX Runtime (node) latency against the unpruned net. The defaults (width 0.25, 2 + 1 epochs) are sized for about 40 minutes on 2 cores (not yet timed); cost grows with width squared and linearly with the epochs",
+    "channel pruning (He et al. 2017) on Fashion-MNIST: VGG-16 (BN), ResNet-18 and MobileNetV2 (the MetaPruning space's 1.4x base) with the small stem, narrowed by --width, at each FLOPs reduction: channel pruning before and after fine-tuning, L1-norm filter pruning at the same widths with the same fine-tuning, and the pruned architecture, the uniform-width net (every layer narrowed by one factor) and MetaPruning's searched widths (ResNet-18 and MobileNetV2 only: VGG has no pruning space) at the same FLOPs target trained from scratch for the base's plus the fine-tuning's epochs; top-1, FLOPs, params, ONNX Runtime (node) latency against the unpruned net. The defaults (width 0.25, 2 + 1 epochs) were sized for about 40 minutes on 2 cores before the MobileNetV2, uniform-width and MetaPruning rows were added (never timed; expect more now); cost grows with width squared and linearly with the epochs",
   flags: [
     {
       flags: "--out <dir>",
@@ -29,9 +37,9 @@ export const channelPruningCommand: BenchCommand<ChannelPruningFlags> = {
     { flags: "--data <spec>", help: "dataset (synthetic:N for a quick dry run)", default: "fashion-mnist" },
     {
       flags: "--models <list>",
-      help: "vgg16 and/or resnet18",
+      help: "any of vgg16, resnet18, mobilenet_v2",
       parse: modelList,
-      default: "vgg16,resnet18",
+      default: "vgg16,resnet18,mobilenet_v2",
     },
     {
       flags: "--width <x>",
@@ -53,6 +61,20 @@ export const channelPruningCommand: BenchCommand<ChannelPruningFlags> = {
       parse: positiveNumber,
       default: 0.01,
     },
+    {
+      flags: "--widths <rule>",
+      help: "channel pruning's per-layer widths: stages (one ratio everywhere) or paper (single-layer analysis, `lithe prune channels --widths`)",
+      parse: widthsRule,
+      default: "stages",
+    },
+    {
+      flags: "--pruning-net-epochs <n>",
+      help: "MetaPruning: PruningNet training epochs (ResNet-18 and MobileNetV2; VGG has no pruning space)",
+      parse: positiveInt,
+      default: 2,
+    },
+    { flags: "--population <n>", help: "MetaPruning: search population", parse: positiveInt, default: 12 },
+    { flags: "--generations <n>", help: "MetaPruning: search generations", parse: positiveInt, default: 6 },
     {
       flags: "--images <n>",
       help: "training images channel pruning samples",

@@ -1,11 +1,15 @@
 // The channel-pruning benchmark on Fashion-MNIST (He, Zhang, Sun, ICCV 2017; the L1-norm baseline of
 // Li et al., ICLR 2017; training the pruned architecture from scratch as in Liu et al., "Rethinking the
-// Value of Network Pruning", ICLR 2019). For VGG-16 (BN) and ResNet-18, both with the small stem and
-// narrowed by --width so that everything trains on a CPU, it trains the base network, then for each
-// FLOPs reduction: 1. channel pruning (top-1 before and after fine-tuning), 2. L1-norm filter pruning at
-// the very same widths with the same fine-tuning, 3. the pruned architecture trained from scratch for
-// the base's plus the fine-tuning's epochs; with each net's FLOPs, params and ONNX Runtime (node)
-// latency against the unpruned net's.
+// Value of Network Pruning", ICLR 2019). For VGG-16 (BN), ResNet-18 and MobileNetV2 (the PruningNet
+// space's base, official 1.4x widths), all with the small stem and narrowed by --width so that
+// everything trains on a CPU, it trains the base network, then for each FLOPs reduction: 1. channel
+// pruning (top-1 before and after fine-tuning), 2. L1-norm filter pruning at the very same widths with
+// the same fine-tuning, 3. the pruned architecture and 4. the uniform-width net at the same FLOPs
+// target (every layer narrowed by one factor) trained from scratch for the base's plus the
+// fine-tuning's epochs, and 5. for the networks with a pruning space (ResNet-18, MobileNetV2; none for
+// VGG) MetaPruning's searched widths (bench/channel-pruning-metapruning.ts) trained from scratch as
+// long; with each net's FLOPs, params and ONNX Runtime (node) latency against the unpruned net's.
+// Channel pruning's widths follow --widths (stages: one ratio everywhere, the default; or paper).
 // Writes every figure to <out>/bench-channel-pruning.json as soon as it has it; --resume continues
 // (finished trainings and prunings are kept, evaluations and latencies measured again).
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -13,23 +17,26 @@ import { join, relative } from "node:path";
 import { countArch, planOf } from "../src/arch/count.js";
 import { vggWidths } from "../src/arch/families/vgg.js";
 import type { Arch } from "../src/arch/schema.js";
+import type { PruningSpace } from "../src/arch/spaces/pruning.js";
 import { setNumThreads } from "../src/engine/index.js";
 import { timePlan } from "../src/latency/measure.js";
 import { runtimeByName } from "../src/latency/runtimes/index.js";
 import { runChannelPruning } from "../src/prune/channel-run.js";
+import { type PrunableArch, uniformWidths, type WidthsRule } from "../src/prune/channel-widths.js";
 import { runL1Pruning } from "../src/prune/l1-filters.js";
 import { runEvaluation, runTraining } from "../src/train/run.js";
 import { archOfRun } from "../src/train/setup.js";
 import { writeFileAtomic } from "../src/util/files.js";
+import { benchSpace, searchedWidths, trainPruningNet } from "./channel-pruning-metapruning.js";
 import { benchProgress } from "./progress.js";
 
 export interface ChannelPruningBenchOptions {
   out: string;
   /** Fashion-MNIST for the published figures; "synthetic:N" for a quick dry run. */
   data: string;
-  /** Networks: "vgg16" (VGG-16 with BN) and/or "resnet18", small stem. */
+  /** Networks: "vgg16" (VGG-16 with BN), "resnet18", "mobilenet_v2", small stem. */
   models: string[];
-  /** Factor on every width of the networks (VGG-16's 64..512, ResNet-18's 64..512). */
+  /** Factor on every width of the networks (VGG-16's 64..512, ResNet-18's 64..512, MobileNetV2 1.4x's 44..1280). */
   width: number;
   /** FLOPs reductions (original / pruned). */
   speedups: number[];
@@ -38,6 +45,12 @@ export interface ChannelPruningBenchOptions {
   /** Epochs of every fine-tuning, and its learning rate. */
   fineTuneEpochs: number;
   fineTuneLr: number;
+  /** MetaPruning: PruningNet epochs and the search's population and generations. */
+  pruningNetEpochs: number;
+  population: number;
+  generations: number;
+  /** Channel pruning's per-layer widths rule (`lithe prune channels --widths`). */
+  widths: WidthsRule;
   /** Training images channel pruning samples, and points per image. */
   images: number;
   points: number;
@@ -52,7 +65,7 @@ export interface ChannelPruningBenchOptions {
 const { log, training, layer } = benchProgress("channel-pruning");
 
 /** The networks the bench prunes. */
-export const BENCH_MODELS = ["vgg16", "resnet18"] as const;
+export const BENCH_MODELS = ["vgg16", "resnet18", "mobilenet_v2"] as const;
 
 /** The base description of a bench model at `width`. */
 function baseArch(model: string, width: number): Record<string, unknown> {
@@ -64,7 +77,10 @@ function baseArch(model: string, width: number): Record<string, unknown> {
       channels: vggWidths(16).map((c) => Math.max(1, Math.round(c * width))),
     };
   if (model === "resnet18") return { family: "resnet", depth: 18, width };
-  throw new Error(`bench channel-pruning: --models takes vgg16 and resnet18, got ${model}`);
+  // Explicit channels: the PruningNet space's base (MetaPruning's), whose residual rule pruning keeps.
+  if (model === "mobilenet_v2")
+    return (benchSpace(model, width) as PruningSpace).base as Record<string, unknown>;
+  throw new Error(`bench channel-pruning: --models takes ${BENCH_MODELS.join(", ")}, got ${model}`);
 }
 
 export async function runChannelPruningBench(
@@ -122,7 +138,16 @@ export async function runChannelPruningBench(
     const reductions: Record<string, unknown>[] = [];
     entry.speedups = reductions;
     models[name] = entry;
+    const space = benchSpace(name, o.width);
+    if (!space)
+      entry.metapruning = `no ${name} pruning space (src/arch/spaces/pruning.ts), so no MetaPruning row`;
     save();
+    const metaOptions = { ...o, data, resume: o.resume };
+    let pruningNet: string | null = null;
+    if (space) {
+      log(`${name}: PruningNet, ${o.pruningNetEpochs} epochs`);
+      pruningNet = await trainPruningNet(dir, space, metaOptions);
+    }
     for (const speedup of o.speedups) {
       const tag = `${speedup}x`;
       const cp = join(dir, `channels-${tag}`);
@@ -133,6 +158,7 @@ export async function runChannelPruningBench(
           weights,
           data,
           speedup,
+          widths: o.widths,
           out: cp,
           images: o.images,
           points: o.points,
@@ -182,6 +208,41 @@ export async function runChannelPruningBench(
         top1: await train(join(dir, `scratch-${tag}`), best, scratchEpochs),
       };
       save();
+      const uniform = uniformWidths(arch as PrunableArch, countArch(arch).flops / speedup, "speedups");
+      const uniformFile = join(dir, `uniform-${tag}.json`);
+      writeFileAtomic(uniformFile, `${JSON.stringify(uniform, null, 2)}\n`);
+      log(`${name} ${tag}: the uniform-width net from scratch, ${scratchEpochs} epochs`);
+      const uniformMs = await latency(uniform);
+      row.uniform = {
+        epochs: scratchEpochs,
+        ...counts(uniform),
+        latency_ms: uniformMs,
+        latency_speedup: baseMs / uniformMs,
+        channels: uniform.channels,
+        top1: await train(join(dir, `uniform-${tag}`), uniformFile, scratchEpochs),
+      };
+      save();
+      if (pruningNet) {
+        log(`${name} ${tag}: MetaPruning's search (${o.population} x ${o.generations}), then from scratch`);
+        const found = await searchedWidths(
+          pruningNet,
+          countArch(arch).flops / speedup,
+          dir,
+          tag,
+          metaOptions,
+        );
+        const foundMs = await latency(found.arch);
+        row.metapruning = {
+          epochs: scratchEpochs,
+          ...counts(found.arch),
+          latency_ms: foundMs,
+          latency_speedup: baseMs / foundMs,
+          channels: (found.arch as { channels?: unknown }).channels,
+          holdout_top1: found.holdoutTop1,
+          top1: await train(join(dir, `metapruning-${tag}`), found.file, scratchEpochs),
+        };
+        save();
+      }
     }
   }
   return results;

@@ -8,7 +8,7 @@ import { type Command, Option } from "commander";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/schema.js";
 import { PRUNING_SPACES, type PruningSpace, prunedArch } from "../arch/spaces/pruning.js";
-import type { PrunableArch } from "../prune/channel-widths.js";
+import { type PrunableArch, WIDTHS_RULES, type WidthsRule } from "../prune/channel-widths.js";
 import { commaList, nonNegativeInt, positiveInt, positiveNumber, siCount } from "./args.js";
 import { si } from "./format.js";
 import { type MeasurementFlags, measurementOptions, measurementSettings } from "./latency.js";
@@ -32,6 +32,7 @@ interface ChannelsFlags extends DataFlags {
   speedup?: number;
   flops?: number;
   stageRatios?: number[];
+  widths: WidthsRule;
   out: string;
   images: number;
   points: number;
@@ -286,9 +287,13 @@ function registerBaseline(prune: Command): void {
     });
 }
 
-/** A channel-pruned net's widths: VGG's per conv; ResNet's inner widths and how many inputs each conv1 reads. */
+/**
+ * A channel-pruned net's widths: VGG's per conv; ResNet's inner widths and how many inputs each conv1
+ * reads; MobileNetV2's expansion widths.
+ */
 function prunedWidths(arch: PrunableArch): string {
   if (Array.isArray(arch.channels)) return arch.channels.join(" ");
+  if (arch.family === "mobilenet_v2") return `hidden ${arch.channels?.hidden.join(" ")}`;
   const c = arch.channels as { mid: number[]; inputs?: (number[] | null)[] } | undefined;
   const reads = c?.inputs?.map((l) => (l ? String(l.length) : "all")).join(" ");
   return `inner ${c?.mid.join(" ")}${reads ? `, conv1 reads ${reads}` : ""}`;
@@ -299,7 +304,7 @@ function registerChannels(prune: Command): void {
     prune
       .command("channels")
       .description(
-        "channel pruning (He, Zhang, Sun, ICCV 2017) of a trained VGG or ResNet-18/34: per conv in order, LASSO selects its input channels on sampled feature-map points, least squares reconstructs its weights towards the original network's outputs. In a residual block (Sec. 3.3) conv1 samples the block input's channels (the shortcut keeps them all) and conv2 is reconstructed towards Y1 - Y1' + Y2 (the original block output minus the pruned shortcut's); the residual stream is not pruned. Widths: one keep ratio per stage, min(1, k * p_s), with k the largest meeting the target and p the --stage-ratios profile (uniform when absent); the paper's hand-set per-layer widths are not built in. Writes <out>/best.json and <out>/model.safetensors (fine-tune with `lithe train --init <out>/model.safetensors --model <out>/best.json`). Official sampling is 5,000 images x 10 points and a LASSO on 400 of them; the defaults are scaled down to 500 images for 28-32 px data (a 2x2 map has only 4 points per image)",
+        "channel pruning (He, Zhang, Sun, ICCV 2017) of a trained VGG, ResNet-18/34 or MobileNetV2: per conv in order, LASSO selects its input channels on sampled feature-map points, least squares reconstructs its weights towards the original network's outputs. In a residual block (Sec. 3.3) conv1 samples the block input's channels (the shortcut keeps them all) and conv2 is reconstructed towards Y1 - Y1' + Y2 (the original block output minus the pruned shortcut's); in a MobileNetV2 inverted residual the hidden channels are selected at the projection conv's input and dropped from the depthwise and expansion convs too; the residual stream is not pruned. Widths (--widths): one keep ratio per stage, min(1, k * p_s), with k the largest meeting the target and p the --stage-ratios profile (uniform when absent), or the paper's rule automated (single-layer analysis, sensitive and first layers kept wider; the official hand-set table is not built in). Writes <out>/best.json and <out>/model.safetensors (fine-tune with `lithe train --init <out>/model.safetensors --model <out>/best.json`). Official sampling is 5,000 images x 10 points and a LASSO on 400 of them; the defaults are scaled down to 500 images for 28-32 px data (a 2x2 map has only 4 points per image)",
       )
       .requiredOption("--weights <file>", "trained weights, e.g. runs/<run>/model.safetensors")
       .option("--model <spec>", "architecture (default: read from the run directory of --weights)")
@@ -311,8 +316,16 @@ function registerChannels(prune: Command): void {
       )
       .option(
         "--stage-ratios <list>",
-        "relative keep ratios per stage, e.g. 1,0.75,0.5,0.5 (VGG: 5 stages conv1_x..conv5_x; ResNet: layer1..layer4), scaled together to meet the target",
+        "relative keep ratios per stage, e.g. 1,0.75,0.5,0.5 (VGG: 5 stages conv1_x..conv5_x; ResNet: layer1..layer4; MobileNetV2: the 6 expanding stages), scaled together to meet the target",
         commaList(positiveNumber),
+      )
+      .addOption(
+        new Option(
+          "--widths <rule>",
+          "per-layer widths: stages (one keep ratio per stage, --stage-ratios) or paper (Sec. 4.1: each layer pruned alone to 1/4, 1/2, 3/4 of its channels, then one single-layer error level for all layers meeting the target, the first stage at least at the uniform ratio; writes <out>/sensitivity.json)",
+        )
+          .choices(WIDTHS_RULES)
+          .default("stages"),
       )
       .requiredOption("--out <dir>", "where best.json, model.safetensors and layers.jsonl go")
       .option("--images <n>", "training images sampled (official 5000)", positiveInt, 500)
@@ -327,6 +340,7 @@ function registerChannels(prune: Command): void {
       ...(o.speedup === undefined ? {} : { speedup: o.speedup }),
       ...(o.flops === undefined ? {} : { flops: o.flops }),
       ...(o.stageRatios === undefined ? {} : { stageRatios: o.stageRatios }),
+      widths: o.widths,
       out: o.out,
       images: o.images,
       points: o.points,
@@ -360,7 +374,7 @@ function registerL1(prune: Command): void {
   prune
     .command("l1")
     .description(
-      "the L1-norm filter pruning baseline (Li et al., ICLR 2017) of a trained VGG or ResNet-18/34 at the per-layer widths of a pruned description: each conv keeps its filters of largest sum |w| (in a ResNet block conv1's filters, and where the description samples the block input, the input channels of largest sum |w| in conv1), no reconstruction (fine-tune with `lithe train --init`)",
+      "the L1-norm filter pruning baseline (Li et al., ICLR 2017) of a trained VGG, ResNet-18/34 or MobileNetV2 at the per-layer widths of a pruned description: each conv keeps its filters of largest sum |w| (in a ResNet block conv1's filters, and where the description samples the block input, the input channels of largest sum |w| in conv1; in a MobileNetV2 block the expansion conv's filters), no reconstruction (fine-tune with `lithe train --init`)",
     )
     .requiredOption("--weights <file>", "trained weights, e.g. runs/<run>/model.safetensors")
     .requiredOption(

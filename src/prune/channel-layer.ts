@@ -4,13 +4,16 @@
 // [c', 1.1c']), and reconstruct its weights from the kept channels by least squares towards a target
 // (the ORIGINAL network's output, plus the shortcut's correction in a residual block).
 import { F, stack, type Tensor, tensor } from "../engine/index.js";
-import type { Conv2d } from "../nn/index.js";
+import type { BatchNorm2d, Conv2d } from "../nn/index.js";
 import type { Random } from "../util/random.js";
 import { lasso, lassoProblem } from "./lasso.js";
 import { leastSquares } from "./least-squares.js";
 
 /** The reconstruction's relative ridge (src/prune/least-squares.ts), far below any real curvature. */
 const RIDGE = 1e-6;
+
+/** BN scales below this count as zero (the channel's output does not depend on its conv). */
+const DEAD_SCALE = 1e-12;
 
 /** Coefficients below this share of the largest count as zero in the channel selection. */
 const NEGLIGIBLE = 1e-9;
@@ -37,6 +40,32 @@ export interface LayerReport {
   /** After the least-squares reconstruction. */
   reconstructedError: number;
 }
+
+/** conv with a replacement weight (same stride, padding and groups, no bias: ResNet and MobileNet convs have none). */
+export const convWith = (c: Conv2d, x: Tensor, w: Tensor): Tensor =>
+  F.conv2d(x, w, null, { stride: c.stride, padding: c.padding, groups: c.groups });
+
+/** A BN's per-channel scale in eval mode, gamma / sqrt(var + eps): (C). */
+function bnScale(bn: BatchNorm2d): Tensor {
+  const std = (bn.runningVar as Tensor).add(bn.eps).sqrt();
+  return bn.weight ? bn.weight.div(std) : std.pow(-1);
+}
+
+/** 1 / a per channel, 0 where a is (nearly) zero, shaped to scale a (N, C, H, W) map. */
+function inverseScale(a: Tensor): Tensor {
+  const inv = a.toList().map((v) => (Math.abs(v) > DEAD_SCALE ? 1 / v : 0));
+  return tensor(inv).reshape(1, -1, 1, 1);
+}
+
+/**
+ * The conv-space target of the last conv of a residual branch (Sec. 3.3, Y1 - Y1' + Y2): the branch
+ * ends in a BN, per-channel affine in eval mode (y = a z + b), so the block output's fit is the conv's
+ * fit to z + (Y1 - Y1') / a, z the original conv output and Y1, Y1' the original and pruned shortcut
+ * outputs. Least squares solves each output channel on its own, so this is exactly the fit of the
+ * block output (a channel with a = 0 outputs a constant; it gets no correction).
+ */
+export const correctedTarget = (z: Tensor, y1: Tensor, y1Pruned: Tensor, bn: BatchNorm2d): Tensor =>
+  z.add(y1.sub(y1Pruned).mul(inverseScale(bnScale(bn))));
 
 /** Each image's `points` sampled output positions, as row indices into (N*H*W). */
 function samplePoints(n: number, h: number, w: number, points: number, rng: Random): Tensor {

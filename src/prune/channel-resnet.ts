@@ -8,34 +8,19 @@
 //   and conv2 is reconstructed towards Y1 - Y1' + Y2: the original block output minus what the pruned
 //   network's shortcut now carries (Y1 the original shortcut output, Y1' the pruned one's, Y2 the
 //   original residual branch), so the block's sum, not only its branch, matches the original.
-// conv2 is followed by BN, which is per-channel affine in eval mode (y = a z + b): its target in conv
-// space is z2 + (Y1 - Y1') / a, and since least squares solves each output channel on its own, this is
-// exactly the fit of the block output (a channel with a = 0 outputs a constant; it gets no correction).
+// conv2's target in conv space is src/prune/channel-layer.ts's correctedTarget.
 import { type ResNetArch, resnetBlocks, resnetChannels } from "../arch/families/resnet.js";
 import { validateArch } from "../arch/schema.js";
-import { F, noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
+import { F, noGrad, type Tensor, tidy } from "../engine/index.js";
 import type { BatchNorm2d, Conv2d, Module } from "../nn/index.js";
 import { Random } from "../util/random.js";
-import { type ChannelPruningConfig, type LayerReport, pruneConvInputs } from "./channel-layer.js";
-
-/** BN scales below this count as zero (the channel's output does not depend on its conv). */
-const DEAD_SCALE = 1e-12;
-
-/** A BN's per-channel scale in eval mode, gamma / sqrt(var + eps): (C). */
-function bnScale(bn: BatchNorm2d): Tensor {
-  const std = (bn.runningVar as Tensor).add(bn.eps).sqrt();
-  return bn.weight ? bn.weight.div(std) : std.pow(-1);
-}
-
-/** 1 / a per channel, 0 where a is (nearly) zero, shaped to scale a (N, C, H, W) map. */
-function inverseScale(a: Tensor): Tensor {
-  const inv = a.toList().map((v) => (Math.abs(v) > DEAD_SCALE ? 1 / v : 0));
-  return tensor(inv).reshape(1, -1, 1, 1);
-}
-
-/** conv with a replacement weight (same stride and padding, no bias: ResNet convs have none). */
-const convWith = (c: Conv2d, x: Tensor, w: Tensor) =>
-  F.conv2d(x, w, null, { stride: c.stride, padding: c.padding });
+import {
+  type ChannelPruningConfig,
+  convWith,
+  correctedTarget,
+  type LayerReport,
+  pruneConvInputs,
+} from "./channel-layer.js";
 
 /**
  * Prunes `model` (a BasicBlock ResNet with weights, described by `arch`) to the widths of `target`
@@ -103,7 +88,7 @@ export function pruneResNet(
         const hidden = F.relu(bn1.forward(convWith(conv1, sampled, w1)));
         // conv2 towards Y1 - Y1' + Y2, in conv space: z2 + (Y1 - Y1') / a
         const y1Pruned = shortcut ? shortcut.forward(pruned) : pruned;
-        const corrected = z2.add(y1.sub(y1Pruned).mul(inverseScale(bnScale(bn2))));
+        const corrected = correctedTarget(z2, y1, y1Pruned, bn2);
         const second =
           wantMid < (ch.mid[b] as number)
             ? pruneConvInputs(`${name}.conv2`, conv2, hidden, corrected, wantMid, config, rng)

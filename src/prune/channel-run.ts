@@ -1,23 +1,20 @@
-// `lithe prune channels` as a library call: load a trained VGG or ResNet and its data, plan the widths
-// for a speed-up or FLOPs target (src/prune/channel-widths.ts), prune and reconstruct layer by layer
-// (src/prune/channel-pruning.ts, src/prune/channel-resnet.ts) and write DIR/best.json (the pruned description), DIR/model.safetensors
+// `lithe prune channels` as a library call: load a trained VGG, ResNet or MobileNetV2 and its data, plan the widths
+// for a speed-up or FLOPs target (src/prune/channel-widths.ts; --widths paper: paper-widths.ts), prune and reconstruct layer by layer
+// (src/prune/channel-pruning.ts, channel-resnet.ts, channel-mobilenet.ts) and write DIR/best.json (the pruned description), DIR/model.safetensors
 // (its weights, which `lithe eval` and `lithe train --init` read) and DIR/layers.jsonl (per-layer errors).
 // Everything is checked before anything is written; each file is written atomically.
 import { countArch } from "../arch/count.js";
-import type { ResNetArch } from "../arch/families/resnet.js";
-import type { VggArch } from "../arch/families/vgg.js";
-import { isFamily } from "../arch/schema.js";
 import { saveSafetensors, type Tensor, tensor, withNumThreads } from "../engine/index.js";
-import type { Module } from "../nn/index.js";
 import type { DataOptions } from "../train/options.js";
 import { openTrainedModel } from "../train/run.js";
 import { makeLoader } from "../train/setup.js";
 import { option, optionError } from "../util/option-error.js";
 import { RunDir } from "../util/run-dir.js";
+import { pruneWith } from "./channel-driver.js";
 import type { ChannelPruningConfig, LayerReport } from "./channel-layer.js";
-import { checkPrunedState, pruneChannels } from "./channel-pruning.js";
-import { pruneResNet } from "./channel-resnet.js";
-import { type PrunableArch, prunable, widthsFor } from "./channel-widths.js";
+import { checkPrunedState } from "./channel-pruning.js";
+import { type PrunableArch, prunable, type WidthsRule, widthsFor } from "./channel-widths.js";
+import { PROBE_RATIOS, paperWidths, sensitivities } from "./paper-widths.js";
 
 export interface ChannelPruningOptions {
   /** A trained model's weights (its run.json or metadata names the architecture unless `model` does). */
@@ -27,8 +24,13 @@ export interface ChannelPruningOptions {
   /** FLOPs ratio original / pruned (> 1); or `flops`, the pruned network's FLOPs. */
   speedup?: number;
   flops?: number;
-  /** Per-stage keep-ratio profile (VGG 5 stages, ResNet 4), scaled to the target; uniform when absent. */
+  /** Per-stage keep-ratio profile (VGG 5 stages, ResNet 4, MobileNetV2 6 expanding ones), scaled to the target; uniform when absent. */
   stageRatios?: number[];
+  /**
+   * The per-layer widths rule: "stages" (one keep ratio per stage, the default) or "paper" (single-layer
+   * analysis and equal-error allocation, src/prune/paper-widths.ts; writes DIR/sensitivity.json).
+   */
+  widths?: WidthsRule;
   out: string;
   /** Training images whose feature maps are sampled (official 5,000). */
   images: number;
@@ -82,40 +84,34 @@ async function firstImages(
   return tensor(x, { shape: [taken, ...shape.slice(1)] });
 }
 
-/** The family's driver; the description comes back with what the driver chose (ResNet: the sampled channels). */
-function pruneWith(
-  arch: PrunableArch,
-  model: Module,
-  planned: PrunableArch,
-  x: Tensor,
-  config: ChannelPruningConfig,
-  onLayer?: (r: LayerReport) => void,
-): { arch: PrunableArch; state: Map<string, Tensor>; reports: LayerReport[] } {
-  if (isFamily(arch, "vgg"))
-    return { arch: planned, ...pruneChannels(arch, model, planned as VggArch, x, config, onLayer) };
-  return pruneResNet(arch as ResNetArch, model, planned as ResNetArch, x, config, onLayer);
-}
-
 export function runChannelPruning(o: ChannelPruningOptions): Promise<ChannelPruningResult> {
   return withNumThreads(o.threads, async () => {
     if (o.speedup === undefined && o.flops === undefined)
       throw optionError`channel pruning needs a target: ${option("speedup")} or ${option("flops")}`;
     if (o.speedup !== undefined && !(o.speedup > 1))
       throw optionError`${option("speedup")} must be above 1, got ${o.speedup}`;
+    const paper = (o.widths ?? "stages") === "paper";
+    if (paper && o.stageRatios)
+      throw optionError`${option("stageRatios")} sets the stage widths rule, not ${option("widths")} paper`;
     const opened = await openTrainedModel({ ...o, seed: o.seed });
     const { model, data, train } = opened;
     const arch = prunable(opened.arch, "weights");
     const originalFlops = countArch(arch).flops;
     const maxFlops = o.flops ?? originalFlops / (o.speedup as number);
-    const planned = widthsFor(arch, maxFlops, o.flops === undefined ? "speedup" : "flops", o.stageRatios);
+    const field = o.flops === undefined ? "speedup" : "flops";
+    // The uniform rule's plan first: it refuses an impossible target before any sampling.
+    const uniform = widthsFor(arch, maxFlops, field, o.stageRatios);
     const x = await firstImages(train, data, o.images, o.seed);
     const config: ChannelPruningConfig = { points: o.points, lassoRows: o.lassoRows, seed: o.seed };
+    const errors = paper ? sensitivities(arch, model, x, config) : null;
+    const planned = errors ? paperWidths(arch, maxFlops, field, errors) : uniform;
     const { arch: target, state, reports } = pruneWith(arch, model, planned, x, config, o.onLayer);
     x.dispose();
     try {
       checkPrunedState(target, state);
       const dir = RunDir.open({ out: o.out }, "best.json", "a pruned network");
       dir.writeLines("layers.jsonl", reports);
+      if (errors) dir.writeJson("sensitivity.json", { keepRatios: PROBE_RATIOS, errors });
       saveSafetensors(dir.path("model.safetensors"), state, { arch: JSON.stringify(target) });
       dir.writeJson("best.json", target);
     } finally {

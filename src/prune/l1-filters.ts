@@ -7,6 +7,13 @@
 // a block's first conv only, the residual stream whole) conv1 keeps its filters of largest L1 norm and
 // conv2 loses the matching inputs; where the --like net's conv1 samples its block input, the block-input
 // channels kept are those of largest sum |w| in conv1's weight (lithe's extension, for equal widths).
+// In a MobileNetV2 inverted residual the hidden channels kept are the expansion conv's filters of
+// largest L1 norm, cut from the depthwise conv and the projection's inputs too.
+import {
+  type MobileNetV2Arch,
+  mobilenetV2Channels,
+  mobilenetV2Units,
+} from "../arch/families/mobilenet-v2.js";
 import { type ResNetArch, resnetBlocks, resnetChannels } from "../arch/families/resnet.js";
 import { type VggArch, vggChannels } from "../arch/families/vgg.js";
 import { isFamily, validateArch } from "../arch/schema.js";
@@ -16,6 +23,7 @@ import { archOfRun, loadModel } from "../train/setup.js";
 import { readBytes } from "../util/files.js";
 import { option, optionError } from "../util/option-error.js";
 import { RunDir } from "../util/run-dir.js";
+import { cutHidden } from "./channel-mobilenet.js";
 import { checkPrunedState, prunedState, stagesOf } from "./channel-pruning.js";
 import { type PrunableArch, prunable } from "./channel-widths.js";
 
@@ -97,6 +105,29 @@ export function l1PrunedResNet(
   return { arch: validateArch({ ...target, channels }) as ResNetArch, state };
 }
 
+/** The L1 pruned state of a MobileNetV2 at the expansion widths of `target`. */
+export function l1PrunedMobileNetV2(model: Module, target: MobileNetV2Arch): Map<string, Tensor> {
+  const want = mobilenetV2Channels(target).hidden;
+  const modules = new Map(model.namedModules());
+  const state = new Map([...model.stateDict()].map(([k, t]) => [k, t.clone()] as const));
+  let expanded = 0;
+  mobilenetV2Units(target).forEach((u, b) => {
+    if (u.hidden === null) return;
+    const name = `features.${b + 1}`;
+    const wanted = want[expanded++] as number;
+    const expand = (modules.get(`${name}.conv.0.0`) as Conv2d).weight;
+    if (wanted >= (expand.shape[0] as number)) return;
+    noGrad(() => {
+      // (hidden, inp, 1, 1) -> (hidden): each expansion filter's sum of |w|
+      const kept = tidy(() => topIndices(expand.abs().sum([1, 2, 3]), wanted));
+      const project = (modules.get(`${name}.conv.2`) as Conv2d).weight.indexSelect(1, kept);
+      cutHidden(state, name, kept, project);
+      kept.dispose();
+    });
+  });
+  return state;
+}
+
 export interface L1PruningOptions {
   /** Trained weights; their run.json or metadata names the architecture. */
   weights: string;
@@ -114,6 +145,17 @@ function narrower(arch: PrunableArch, target: PrunableArch): boolean {
   if (isFamily(arch, "vgg")) {
     const original = vggChannels(arch);
     return vggChannels(target as VggArch).every((c, i) => c <= (original[i] as number));
+  }
+  if (isFamily(arch, "mobilenet_v2")) {
+    const [a, t] = [mobilenetV2Channels(arch), mobilenetV2Channels(target as MobileNetV2Arch)];
+    const units = mobilenetV2Units(target as MobileNetV2Arch);
+    return (
+      a.stem === t.stem &&
+      a.last === t.last &&
+      a.stages.every((c, i) => c === t.stages[i]) &&
+      t.hidden.every((c, i) => c <= (a.hidden[i] as number)) &&
+      mobilenetV2Units(arch).every((u, i) => u.residual === units[i]?.residual)
+    );
   }
   const [a, t] = [resnetChannels(arch as ResNetArch), resnetChannels(target as ResNetArch)];
   const blocks = resnetBlocks(arch as ResNetArch);
@@ -139,7 +181,9 @@ export function runL1Pruning(o: L1PruningOptions): { arch: PrunableArch } {
   const model = loadModel(arch, o.weights);
   const { arch: target, state } = isFamily(arch, "vgg")
     ? { arch: like, state: l1PrunedState(arch, model, like as VggArch) }
-    : l1PrunedResNet(arch as ResNetArch, model, like as ResNetArch);
+    : isFamily(arch, "mobilenet_v2")
+      ? { arch: like, state: l1PrunedMobileNetV2(model, like as MobileNetV2Arch) }
+      : l1PrunedResNet(arch as ResNetArch, model, like as ResNetArch);
   try {
     checkPrunedState(target, state);
     const dir = RunDir.open({ out: o.out }, "best.json", "a pruned network");

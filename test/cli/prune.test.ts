@@ -78,6 +78,8 @@ describe("lithe prune", () => {
         "--images",
         "--points",
         "--lasso-rows",
+        "--stage-ratios",
+        "--widths",
         "--data",
       ],
       l1: ["--weights", "--like", "--out"],

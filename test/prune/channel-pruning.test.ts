@@ -4,7 +4,8 @@
 // least squares recovers conv1's outputs exactly (1.5x the kept weights), where plain removal leaves
 // a known (0.5 / 1.5)^2 = 1/9 of the output energy as error; from the shell, a trained tiny VGG is pruned to 2x fewer FLOPs, every
 // layer's reconstruction beats removal, `lithe eval` reads the result and `lithe train --init`
-// fine-tunes it; bad input gets one error line and nothing is written.
+// fine-tunes it, `--widths paper` meets the target from a single-layer analysis whose errors fall
+// with the kept channels; bad input gets one error line and nothing is written.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -125,6 +126,33 @@ describe("lithe prune channels", () => {
     assert.ok(existsSync(join(dir, "finetuned", "model.safetensors")));
   });
 
+  it("--widths paper plans from the single-layer analysis and meets the target", () => {
+    const paper = join(dir, "paper");
+    const r = lithe([
+      "prune",
+      "channels",
+      "--weights",
+      join(run, "model.safetensors"),
+      ...data,
+      "--speedup",
+      "2",
+      "--widths",
+      "paper",
+      "--images",
+      "64",
+      "--out",
+      paper,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const best = validateArch(JSON.parse(readFileSync(join(paper, "best.json"), "utf8")));
+    assert.ok(countArch(best).flops <= countArch(validateArch({ ...ARCH, bn: true })).flops / 2);
+    const s = JSON.parse(readFileSync(join(paper, "sensitivity.json"), "utf8"));
+    assert.deepEqual(s.keepRatios, [0.25, 0.5, 0.75]);
+    assert.equal(s.errors.length, ARCH.channels.length - 1);
+    // Each layer's single-layer error falls as it keeps more channels.
+    for (const e of s.errors) assert.ok(e[0] > e[2], e.join(" "));
+  });
+
   it("prune l1 writes the L1-norm baseline at the same widths, which eval reads", () => {
     const l1 = join(dir, "l1");
     const r = lithe([
@@ -167,6 +195,11 @@ describe("lithe prune channels", () => {
     fails([...base, "--speedup", "1"], /--speedup must be above 1, got 1/);
     fails([...base, "--speedup", "1000"], /--speedup: even one channel per prunable layer needs/);
     fails([...base], /needs a target: --speedup or --flops/);
+    fails(
+      [...base, "--speedup", "2", "--widths", "paper", "--stage-ratios", "1,1,1,1,0.5"],
+      /--stage-ratios sets the stage widths rule, not --widths paper/,
+    );
+    fails([...base, "--speedup", "2", "--widths", "official"], /--widths/);
     fails([...base, "--speedup", "2", "--model", "vgg13_bn"], /does not fit/);
     const mobilenet = join(dir, "mobilenet");
     const m = lithe([
@@ -194,7 +227,7 @@ describe("lithe prune channels", () => {
         "--out",
         join(dir, "bad"),
       ],
-      /prunes the vgg and resnet families, not mobilenet_v1/,
+      /prunes the vgg, resnet and mobilenet_v2 families, not mobilenet_v1/,
     );
     assert.ok(!existsSync(join(dir, "bad")), "nothing written");
   });

@@ -66,6 +66,8 @@ interface Block {
   stride: number;
   t: number;
   first: boolean;
+  /** Its stage, 0-6 (Table 2's bottleneck rows). */
+  stage: number;
 }
 
 /** Every inverted residual block in order (features.1 .. features.17) with its widths. */
@@ -74,15 +76,36 @@ function blocksOf(stem: number, stages: readonly number[]): Block[] {
   return SETTINGS.flatMap(([t, , n, s], stage) =>
     Array.from({ length: n }, (_, i) => {
       const oup = stages[stage] as number;
-      const block = { inp, oup, stride: i === 0 ? s : 1, t, first: i === 0 };
+      const block = { inp, oup, stride: i === 0 ? s : 1, t, first: i === 0, stage };
       inp = oup;
       return block;
     }),
   );
 }
 
+/** One inverted residual as built: its widths, its expansion width (null for t = 1) and whether it adds its input. */
+export interface MobileNetV2Unit extends Block {
+  hidden: number | null;
+  residual: boolean;
+}
+
+/** Stages of Table 2 (bottleneck rows); the first (t = 1) has no expansion. */
+export const MOBILENET_V2_STAGES = SETTINGS.length;
+
+/** The inverted residuals features.1 .. features.17 of `a`, in order. */
+export function mobilenetV2Units(a: MobileNetV2Arch): MobileNetV2Unit[] {
+  const { stem, stages, hidden } = mobilenetV2Channels(a);
+  let expanded = 0;
+  const residual = (b: Block) => (a.channels ? !b.first : b.stride === 1 && b.inp === b.oup);
+  return blocksOf(stem, stages).map((b) => ({
+    ...b,
+    hidden: b.t === 1 ? null : (hidden[expanded++] as number),
+    residual: residual(b),
+  }));
+}
+
 /** The explicit `channels`, or the widths torchvision's width_mult gives. */
-function channelsOf(a: MobileNetV2Arch): MobileNetV2Channels {
+export function mobilenetV2Channels(a: MobileNetV2Arch): MobileNetV2Channels {
   if (a.channels) return a.channels;
   const stem = makeDivisible(32 * a.width);
   const stages = SETTINGS.map(([, c]) => makeDivisible(c * a.width));
@@ -103,12 +126,8 @@ function invertedResidual(b: Block, hidden: number | null, residual: boolean): N
 }
 
 function decode(a: MobileNetV2Arch): Node {
-  const { stem, stages, hidden, last } = channelsOf(a);
-  let expanded = 0;
-  const residual = (b: Block) => (a.channels ? !b.first : b.stride === 1 && b.inp === b.oup);
-  const blocks = blocksOf(stem, stages).map((b) =>
-    invertedResidual(b, b.t === 1 ? null : (hidden[expanded++] as number), residual(b)),
-  );
+  const { stem, last } = mobilenetV2Channels(a);
+  const blocks = mobilenetV2Units(a).map((b) => invertedResidual(b, b.hidden, b.residual));
   const features: Node[] = [
     seq(...convBnAct(stem, 3, "relu6", { stride: a.stem === "small" ? 1 : 2 })),
     ...blocks,
