@@ -54,6 +54,8 @@ export interface OneShotTrainingOptions {
   /** libtorch intra-op threads for this call (restored after it); default: as they are. */
   threads?: number;
   onProgress?: (e: ProgressEvent) => void;
+  /** Once a step's path is set, before its forward (the net then holds the weights of the steps before). */
+  onPath?: (step: number, path: Genotype, net: PathNet) => void;
   onWarning?: (message: string) => void;
 }
 
@@ -131,6 +133,7 @@ export function trainOneShot<A extends OneShotArch, N extends PathNet>(
         beforeStep: (step) => {
           path = samplePath(step);
           net.setPath(path);
+          o.onPath?.(step, path, net);
         },
         ...(o.inplaceDistill
           ? { inplace: { largest: () => net.setPath(largest), sampled: () => net.setPath(path) } }
