@@ -221,7 +221,7 @@ export const limitsSlug = (o: LimitFlags & { latency?: number }): string =>
  * scoring, data, threads and output (`runFlag` names the run-directory flag in --out's default).
  */
 export function searchOptions(cmd: Command, runFlag: string): Command {
-  return cmd
+  return nprocOption(cmd, "distributed search, each rank scoring a share of every generation")
     .addOption(
       new Option("--method <kind>", "evolution (paper) or random search (the baseline, same budget)")
         .choices(["evolution", "random"])
@@ -319,6 +319,7 @@ export async function searchFromFlags(
   run: (options: SearchOptions) => Promise<SearchRunResult>,
   column: (r: SearchRunResult) => CandidateColumn,
 ): Promise<void> {
+  if (await launchedRanks(o)) return;
   const out = o.out ?? join(net, `search-${limitsSlug(o)}-${o.method}-s${o.seed}`);
   const bar = progressBar("search", { json: o.json, quiet: o.quiet, unit: "candidate" });
   const r = await run({

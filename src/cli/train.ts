@@ -264,11 +264,11 @@ export function registerTrain(program: Command): void {
   });
 }
 
-/** --nproc, for the training commands (each rank's place otherwise comes from torchrun's environment). */
-export const nprocOption = (cmd: Command): Command =>
+/** --nproc, for the training and search commands (each rank's place otherwise comes from torchrun's environment). */
+export const nprocOption = (cmd: Command, what = "data-parallel"): Command =>
   cmd.option(
     "--nproc <n>",
-    "data-parallel: launch N local ranks (c10d Gloo on 127.0.0.1), like torchrun",
+    `${what}: launch N local ranks (c10d Gloo on 127.0.0.1), like torchrun`,
     positiveInt,
   );
 

@@ -58,13 +58,16 @@ export class ProcessGroup {
   readonly localRank: number;
   readonly timeoutMs: number;
   readonly #group: Group;
+  readonly #store: Store;
+  #shared = 0;
 
-  private constructor(o: DistOptions, group: Group) {
+  private constructor(o: DistOptions, group: Group, store: Store) {
     this.rank = o.rank;
     this.worldSize = o.worldSize;
     this.localRank = o.localRank;
     this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#group = group;
+    this.#store = store;
   }
 
   /** Joins the run: connects (rank 0: hosts) the store, checks every rank agrees, builds the group. */
@@ -86,7 +89,7 @@ export class ProcessGroup {
         ? { host: "127.0.0.1" }
         : {};
     try {
-      return new ProcessGroup(o, Group.gloo(store, o.rank, o.worldSize, timeoutMs, device));
+      return new ProcessGroup(o, Group.gloo(store, o.rank, o.worldSize, timeoutMs, device), store);
     } catch (e) {
       throw new DistError(`${where}: the Gloo group did not form within ${seconds(timeoutMs)} (${cause(e)})`);
     }
@@ -133,6 +136,25 @@ export class ProcessGroup {
       t.dispose();
       return v;
     });
+  }
+
+  /**
+   * Rank 0's `value` on every rank (the others pass anything, e.g. undefined), through the store: for
+   * small JSON state only rank 0 can read, such as a checkpoint to resume from. `what` names it in errors.
+   */
+  fromRank0<T>(value: T, what: string): T {
+    const key = `lithe/shared/${this.#shared++}`;
+    if (this.rank === 0) {
+      this.#store.set(key, JSON.stringify({ value }));
+      return value;
+    }
+    try {
+      return (JSON.parse(this.#store.get(key, this.timeoutMs)) as { value: T }).value;
+    } catch (e) {
+      throw new DistError(
+        `rank ${this.rank}: rank 0 did not share ${what} within ${seconds(this.timeoutMs)} (${cause(e)})`,
+      );
+    }
   }
 }
 
