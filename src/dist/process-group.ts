@@ -126,6 +126,15 @@ export class ProcessGroup {
     for (const t of tensors) t.mul_(1 / this.worldSize);
   }
 
+  /** The sums over ranks of a small array of numbers (a float64 allreduce). */
+  sumNumbers(values: readonly number[]): number[] {
+    const t = tensor(Float64Array.from(values), { shape: [values.length] });
+    this.wait(this.allreduce([t], "sum"), "allreduce");
+    const sums = t.toList();
+    t.dispose();
+    return sums;
+  }
+
   /** Every rank's values of a small array, in rank order (a float64 allgather). */
   allgatherNumbers(values: readonly number[]): number[][] {
     const mine = tensor(Float64Array.from(values), { shape: [values.length] });

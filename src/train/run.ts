@@ -72,7 +72,8 @@ export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     });
     const shard = group ? { rank: group.rank, worldSize: group.worldSize } : undefined;
     const trainLoader = makeLoader(splits.train, data, config, true, shard);
-    const testLoader = makeLoader(splits.test, data, config, false);
+    // the test set is split exactly (no padding) and its counts summed over the ranks
+    const testLoader = makeLoader(splits.test, data, config, false, shard && { ...shard, pad: false });
     try {
       return await train({
         arch,
