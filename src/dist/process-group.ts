@@ -120,6 +120,20 @@ export class ProcessGroup {
     }
   }
 
+  /**
+   * The sum over ranks of `x` as a new tensor, differentiable: the backward sums the gradients over
+   * the ranks (every rank must run the same backward). Blocks until the sum is in.
+   */
+  sumOverRanks(x: Tensor): Tensor {
+    try {
+      return this.#group.sumOverRanks(x, this.timeoutMs);
+    } catch (e) {
+      throw new DistError(
+        `rank ${this.rank}: allreduce failed: a peer died or did not answer within ${seconds(this.timeoutMs)} (${cause(e)})`,
+      );
+    }
+  }
+
   /** Sums in place and divides by the world size: every rank ends with the mean. */
   allreduceMean(tensors: readonly Tensor[]): void {
     this.wait(this.allreduce(tensors, "sum"), "allreduce");
