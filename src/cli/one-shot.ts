@@ -19,6 +19,7 @@ import { type Progress, progressBar } from "./progress.js";
 import {
   type DataFlags,
   dataOptions,
+  dataParallelOptions,
   dataValues,
   launchedRanks,
   nprocOption,
@@ -42,6 +43,7 @@ export interface OneShotTrainFlags extends DataFlags, RecipeFlags {
   holdoutShare: number;
   init?: string;
   inplaceDistill?: boolean;
+  syncBn?: boolean;
   out?: string;
 }
 
@@ -116,7 +118,9 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
 ): Command {
   return recipeOptions(
     dataOptions(
-      nprocOption(cmd).option("--space <spec>", t.space.help, t.space.default).addOption(stemOption()),
+      dataParallelOptions(cmd)
+        .option("--space <spec>", t.space.help, t.space.default)
+        .addOption(stemOption()),
     ),
   )
     .addOption(
@@ -160,6 +164,7 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
           holdoutShare: o.holdoutShare,
           ...(o.init ? { init: o.init } : {}),
           ...(o.inplaceDistill ? { inplaceDistill: true } : {}),
+          ...(o.syncBn ? { syncBn: true } : {}),
           run: { out, resume: o.resume ?? false },
           ...(o.threads === undefined ? {} : { threads: o.threads }),
           onWarning: (w) => console.error(`lithe: ${w}`),
