@@ -1,7 +1,7 @@
 // `lithe search` distributed on loopback, 2 ranks x 1 thread: each rank scores its share of every
 // generation and rank 0 alone writes; search.jsonl, search-state.json, best.json and the winner's weights
 // are byte for byte those of a single-process search with the same seed (5 candidates a generation,
-// so one rank scores one more than the other).
+// so one rank scores one more than the other); --resume on 2 ranks hands rank 0's state to rank 1.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,5 +76,19 @@ describe("lithe search on 2 ranks (127.0.0.1)", () => {
     assert.equal(scores.length, 15);
     // candidates score differently, so scores landing on the wrong candidates would show
     assert.ok(new Set(scores).size > 2, `scores ${scores}`);
+    // --resume of the finished search: rank 1 takes rank 0's state (a fresh search on rank 1 alone
+    // would wait for scores rank 0 never sends) and the files stay as they were
+    const before = FILES.map((f) => readFileSync(join(outs[0] as string, f)));
+    const again = await freePort();
+    const resumed = await runRanks(
+      LITHE,
+      (rank) => [...SEARCH, "--out", outs[rank] as string, "--resume"],
+      [0, 1].map((rank) => ({ ...rankEnv(rank, 2, again), LITHE_DIST_TIMEOUT_MS: "20000" })),
+      90_000,
+    );
+    for (const [rank, r] of resumed.entries()) assert.equal(r.code, 0, `rank ${rank}: ${r.stderr}`);
+    FILES.forEach((f, i) =>
+      assert.ok(readFileSync(join(outs[0] as string, f)).equals(before[i] as Buffer), `${f} changed`),
+    );
   });
 });
