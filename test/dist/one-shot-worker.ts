@@ -1,9 +1,9 @@
 // One rank of the one-shot data-parallel test (test/dist/one-shot.test.ts): trains a SPOS supernet
-// ("supernet") or a PruningNet ("pruning") on tiny synthetic data, joining the run from the
-// environment. Prints one JSON line: every step's path and a hash of the parameters before it (the
+// ("supernet", "supernet-sync-bn" with SyncBN) or a PruningNet ("pruning") on tiny synthetic data,
+// joining the run from the environment. Prints one JSON line: every step's path and a hash of the parameters before it (the
 // weights after the steps before), the final parameters' hash, and the entries of choices that no
 // step sampled (a supernet's unsampled blocks; a PruningNet's BN statistics of unsampled widths) that
-// differ from their values at the first step.
+// differ from their values at the first step, and a hash of the final buffers (BN statistics).
 import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,7 +76,8 @@ const options: OneShotTrainingOptions = {
   },
 };
 try {
-  if (kind === "supernet") await runSupernetTraining({ ...options, space: "spos_small" });
+  if (kind?.startsWith("supernet"))
+    await runSupernetTraining({ ...options, space: "spos_small", syncBn: kind === "supernet-sync-bn" });
   else await runPruningNetTraining({ ...options, space: fixturePath("prune/tiny-mobilenet-v1.json") });
   const net = trained as PathNet | null;
   if (!net) throw new Error("no step ran");
@@ -87,6 +88,7 @@ try {
     JSON.stringify({
       steps,
       final: hashOf(net.parameters()),
+      buffers: hashOf(net.namedBuffers().map(([, b]) => b)),
       unsampledEntries: entries.length,
       changed,
     }),

@@ -1,7 +1,7 @@
 // Supernet and PruningNet training data-parallel on loopback, 2 ranks x 1 thread: every rank samples
 // the same path each step (seeded by the step), the ranks hold bit-identical parameters after every
 // step, and the choices no step sampled (a supernet's blocks, a PruningNet's per-width BN statistics)
-// end bit for bit as they started.
+// end bit for bit as they started; BN statistics stay per rank, unless SyncBN makes them one.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -13,6 +13,7 @@ const WORKER = join(fileURLToPath(new URL(".", import.meta.url)), "one-shot-work
 interface RankRun {
   steps: { step: number; path: Record<string, unknown>; params: string }[];
   final: string;
+  buffers: string;
   unsampledEntries: number;
   changed: string[];
 }
@@ -27,7 +28,7 @@ async function twoRanks(kind: string): Promise<[RankRun, RankRun]> {
   }) as [RankRun, RankRun];
 }
 
-for (const kind of ["supernet", "pruning"]) {
+for (const kind of ["supernet", "supernet-sync-bn", "pruning"]) {
   describe(`${kind} training on 2 ranks (127.0.0.1)`, () => {
     it("samples the same path on every rank, keeps the ranks bit-identical and leaves unsampled choices untouched", async () => {
       const [r0, r1] = await twoRanks(kind);
@@ -51,6 +52,9 @@ for (const kind of ["supernet", "pruning"]) {
         assert.ok(r.unsampledEntries > 0, "some choice was never sampled");
         assert.deepEqual(r.changed, [], "entries of unsampled choices changed");
       }
+      // each rank's BN statistics are of its own shard; with SyncBN, of the union batch
+      if (kind === "supernet-sync-bn") assert.equal(r1.buffers, r0.buffers);
+      else assert.notEqual(r1.buffers, r0.buffers);
     });
   });
 }
