@@ -360,10 +360,12 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
   const opened = openRun(run);
   const { log } = opened;
   let step = opened.step;
-  if (opened.summary && step === plan.stopAt) {
+  // only rank 0 reads the log: the others take its summary, so that every rank stops or goes on
+  const ended = run.group ? run.group.fromRank0(opened.summary, "the summary of the run") : opened.summary;
+  if (ended && step === plan.stopAt) {
     // Resuming a run that already ended there: nothing to redo, its own summary stands.
-    log(opened.summary);
-    const { type: _type, step: _step, ...summary } = opened.summary;
+    log(ended);
+    const { type: _type, step: _step, ...summary } = ended;
     return summary;
   }
 

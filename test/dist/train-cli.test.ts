@@ -101,6 +101,15 @@ describe("lithe train on 2 ranks (127.0.0.1)", () => {
     assert.ok(weights(out).equals(weights(reference)), "resumed weights equal the uninterrupted run's");
   });
 
+  it("--resume of the finished run stops on every rank with rank 0's summary, changing nothing", () => {
+    const before = weights(reference);
+    const r = lithe([...ARGS(reference), "--nproc", "2", "--resume"], TIMEOUT);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { steps: number }).steps, 8);
+    assert.ok(weights(reference).equals(before));
+    assert.equal(loggedSteps(reference), 8);
+  });
+
   it("refuses a rank started with a different recipe, naming the field", async () => {
     const port = await freePort();
     const out = join(base, "mismatch");
