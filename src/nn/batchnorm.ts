@@ -23,7 +23,7 @@ export type BatchStatsReducer = (local: Tensor) => Tensor;
 
 /**
  * Training-mode batch norm on the union of the ranks' batches (torch.nn.SyncBatchNorm; Peng et al.,
- * "MegDet", CVPR 2018, Sec. 3.2): mean = sum / n, biased variance = sum of squares / n - mean^2 over
+ * "MegDet", CVPR 2018, cross-GPU batch norm): mean = sum / n, biased variance = sum of squares / n - mean^2 over
  * the reduced statistics; running statistics take the unbiased variance, as F.batchNorm does.
  */
 function syncBatchNorm(
