@@ -100,6 +100,7 @@ export const distributedCommand: BenchCommand<DistributedFlags> = {
         input: r.input,
         global_batch: r.global_batch,
         gradient_bytes: r.gradient_bytes,
+        ranks_vs_single: r.ranks_vs_single.toFixed(2),
       }),
       runs,
       "allreduce alone on 2 ranks:",

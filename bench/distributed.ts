@@ -54,6 +54,8 @@ export interface DistributedBenchResult {
     /** step_ms - allreduce_ms: what the projection keeps per rank. */
     compute_ms: number;
   };
+  /** ranks.imgs_per_s / single.imgs_per_s: the same 2 cores as 2 ranks or as 2 threads of one process. */
+  ranks_vs_single: number;
   /**
    * Allreduce alone on the 2 ranks: the bandwidth the ring model reads from each size (with the
    * one-element message's latency), and the time the model predicts with `link`'s measured values.
@@ -174,6 +176,7 @@ export async function runDistributedBench(o: DistributedBenchOptions = {}): Prom
       allreduce_share: r0.meanAllreduceMs / r0.meanStepMs,
       compute_ms: computeMs,
     },
+    ranks_vs_single: single.meanStepMs / r0.meanStepMs,
     allreduce: sizes.map((s, i) => ({
       bytes: s.bytes,
       ms: 1000 * s.seconds,

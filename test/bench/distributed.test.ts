@@ -38,6 +38,7 @@ describe("lithe bench distributed", () => {
       assert.ok(Math.abs(run.imgs_per_s - (1000 * 8) / run.step_ms) < 1e-6 * run.imgs_per_s);
     }
     assert.ok(j.ranks.allreduce_ms > 0 && j.ranks.allreduce_ms < j.ranks.step_ms);
+    assert.ok(Math.abs(j.ranks_vs_single - j.ranks.imgs_per_s / j.single.imgs_per_s) < 1e-9);
     assert.ok(Math.abs(j.ranks.compute_ms + j.ranks.allreduce_ms - j.ranks.step_ms) < 1e-9);
     assert.deepEqual(
       j.allreduce.map((a: { bytes: number }) => a.bytes),
