@@ -4,6 +4,7 @@ import type { AddBenches } from "../src/cli/bench.js";
 import { channelPruningCommand } from "./channel-pruning.command.js";
 import { addBench, type BenchCommand } from "./command.js";
 import { counterCommand } from "./counter.command.js";
+import { distributedCommand } from "./distributed.command.js";
 import { engineCommand } from "./engine.command.js";
 import { guidelinesCommand } from "./guidelines.command.js";
 import { latencyCommand } from "./latency.command.js";
@@ -22,6 +23,7 @@ const BENCHES: readonly BenchCommand[] = [
   metaPruningCommand,
   channelPruningCommand,
   quantSearchCommand,
+  distributedCommand,
 ];
 
 export const addBenches: AddBenches = (bench) => {

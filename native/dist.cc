@@ -1,9 +1,14 @@
 // c10d, libtorch's distributed engine, bound thinly: a TCPStore (the rendezvous rank 0 hosts), a
 // ProcessGroupGloo over it, and its collectives (allreduce, broadcast, allgather, barrier) as async
-// work handles. Every policy (environment, checks, buckets, averaging) lives in src/dist/.
+// work handles; and one differentiable collective, a sum allreduce whose backward allreduces the
+// gradient (what SyncBN's statistics need). Every policy (environment, checks, buckets, averaging)
+// lives in src/dist/.
 #include <chrono>
 #include <stdexcept>
 
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/functions/utils.h>
+#include <torch/csrc/autograd/grad_mode.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -158,6 +163,49 @@ Napi::Value Barrier(const Napi::CallbackInfo& info) {
   return Hold(info.Env(), new WorkBox{group->barrier(), {}, {}});
 }
 
+// The sum over ranks of a tensor, contiguous and new, waited for within the timeout.
+at::Tensor SumOverRanks(const c10::intrusive_ptr<c10d::ProcessGroup>& group, const at::Tensor& t, int64_t timeoutMs) {
+  std::vector<at::Tensor> ts{t.contiguous().clone()};
+  group->allreduce(ts)->wait(milliseconds(timeoutMs));
+  return ts[0];
+}
+
+// d(sum over ranks of x_r)/dx_r: every rank's output feeds every rank's loss, so the gradient of x_r
+// is the sum over ranks of the output's gradients: the backward is an allreduce too. Each rank runs
+// the same graph, so the backward allreduces meet in the same order everywhere.
+struct SumOverRanksBackward : torch::autograd::Node {
+  c10::intrusive_ptr<c10d::ProcessGroup> group;
+  int64_t timeoutMs;
+  std::vector<int64_t> sizes;
+  at::TensorOptions options;
+
+  torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
+    // a rank whose output got no gradient still takes part, with zeros
+    const at::Tensor& g = grads[0].defined() ? grads[0] : at::zeros(sizes, options);
+    return {SumOverRanks(group, g, timeoutMs)};
+  }
+  std::string name() const override { return "lithe::SumOverRanksBackward"; }
+};
+
+// allreduceAutograd(group, x, timeoutMs) -> the sum over ranks of x, as a new tensor whose gradient
+// flows back to x through an allreduce; blocking (the forward waits, as the backward will).
+Napi::Value AllreduceAutograd(const Napi::CallbackInfo& info) {
+  auto& group = Unbox<GroupBox>(info, 0, "process group")->group;
+  const at::Tensor& x = T(info, 1);
+  const int64_t timeoutMs = Int(info, 2);
+  at::Tensor out = SumOverRanks(group, x.detach(), timeoutMs);
+  if (torch::autograd::GradMode::is_enabled() && x.requires_grad()) {
+    auto node = std::shared_ptr<SumOverRanksBackward>(new SumOverRanksBackward(), torch::autograd::deleteNode);
+    node->group = group;
+    node->timeoutMs = timeoutMs;
+    node->sizes = x.sizes().vec();
+    node->options = x.options();
+    node->set_next_edges(torch::autograd::collect_next_edges(x));
+    torch::autograd::set_history(out, node);
+  }
+  return Wrap(info.Env(), out);
+}
+
 // workWait(work, timeoutMs) -> the work's output tensors (allgather) or []; throws the collective's
 // error, or a timeout.
 Napi::Value WorkWait(const Napi::CallbackInfo& info) {
@@ -189,6 +237,7 @@ void RegisterDist(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "barrier", Barrier);
   Export(env, exports, "workWait", WorkWait);
   Export(env, exports, "workDone", WorkDone);
+  Export(env, exports, "allreduceAutograd", AllreduceAutograd);
 }
 
 }  // namespace lithe

@@ -19,6 +19,7 @@ import { type Progress, progressBar } from "./progress.js";
 import {
   type DataFlags,
   dataOptions,
+  dataParallelOptions,
   dataValues,
   launchedRanks,
   nprocOption,
@@ -42,6 +43,7 @@ export interface OneShotTrainFlags extends DataFlags, RecipeFlags {
   holdoutShare: number;
   init?: string;
   inplaceDistill?: boolean;
+  syncBn?: boolean;
   out?: string;
 }
 
@@ -116,7 +118,9 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
 ): Command {
   return recipeOptions(
     dataOptions(
-      nprocOption(cmd).option("--space <spec>", t.space.help, t.space.default).addOption(stemOption()),
+      dataParallelOptions(cmd)
+        .option("--space <spec>", t.space.help, t.space.default)
+        .addOption(stemOption()),
     ),
   )
     .addOption(
@@ -160,6 +164,7 @@ export function oneShotTrainCommand<F extends OneShotTrainFlags>(
           holdoutShare: o.holdoutShare,
           ...(o.init ? { init: o.init } : {}),
           ...(o.inplaceDistill ? { inplaceDistill: true } : {}),
+          ...(o.syncBn ? { syncBn: true } : {}),
           run: { out, resume: o.resume ?? false },
           ...(o.threads === undefined ? {} : { threads: o.threads }),
           onWarning: (w) => console.error(`lithe: ${w}`),
@@ -221,7 +226,7 @@ export const limitsSlug = (o: LimitFlags & { latency?: number }): string =>
  * scoring, data, threads and output (`runFlag` names the run-directory flag in --out's default).
  */
 export function searchOptions(cmd: Command, runFlag: string): Command {
-  return cmd
+  return nprocOption(cmd, "distributed search, each rank scoring a share of every generation")
     .addOption(
       new Option("--method <kind>", "evolution (paper) or random search (the baseline, same budget)")
         .choices(["evolution", "random"])
@@ -319,6 +324,7 @@ export async function searchFromFlags(
   run: (options: SearchOptions) => Promise<SearchRunResult>,
   column: (r: SearchRunResult) => CandidateColumn,
 ): Promise<void> {
+  if (await launchedRanks(o)) return;
   const out = o.out ?? join(net, `search-${limitsSlug(o)}-${o.method}-s${o.seed}`);
   const bar = progressBar("search", { json: o.json, quiet: o.quiet, unit: "candidate" });
   const r = await run({

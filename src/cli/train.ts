@@ -36,6 +36,7 @@ export interface RecipeFlags
 
 interface TrainFlags extends DataFlags, RecipeFlags {
   model: string;
+  syncBn?: boolean;
   stem: StemChoice;
   quant?: Quant;
   init?: string;
@@ -168,7 +169,7 @@ export const trainProgress =
 export function registerTrain(program: Command): void {
   recipeOptions(
     dataOptions(
-      nprocOption(program.command("train"))
+      dataParallelOptions(program.command("train"))
         .description("train a model from scratch with the official recipe; resumable; prints test accuracy")
         .option(
           "--model <spec>",
@@ -223,6 +224,7 @@ export function registerTrain(program: Command): void {
         recipe: { ...recipeValues(o), bnRecalibrationBatches: o.bnRecalibrationBatches },
         run: { out, resume: o.resume ?? false },
         ...(o.threads === undefined ? {} : { threads: o.threads }),
+        ...(o.syncBn ? { syncBn: true } : {}),
         onWarning: (w) => console.error(`lithe: ${w}`),
         onProgress: trainProgress(bar),
       });
@@ -264,12 +266,19 @@ export function registerTrain(program: Command): void {
   });
 }
 
-/** --nproc, for the training commands (each rank's place otherwise comes from torchrun's environment). */
-export const nprocOption = (cmd: Command): Command =>
+/** --nproc, for the training and search commands (each rank's place otherwise comes from torchrun's environment). */
+export const nprocOption = (cmd: Command, what = "data-parallel"): Command =>
   cmd.option(
     "--nproc <n>",
-    "data-parallel: launch N local ranks (c10d Gloo on 127.0.0.1), like torchrun",
+    `${what}: launch N local ranks (c10d Gloo on 127.0.0.1), like torchrun`,
     positiveInt,
+  );
+
+/** --nproc and --sync-bn, for the training commands. */
+export const dataParallelOptions = (cmd: Command): Command =>
+  nprocOption(cmd).option(
+    "--sync-bn",
+    "data-parallel: BN on the statistics of every rank's batch (SyncBN: sums allreduced in forward, their gradients in backward)",
   );
 
 /** With --nproc N outside a distributed run: runs the N ranks of this command and reports their exit. */

@@ -1,5 +1,6 @@
 // The batch loader: a seeded per-epoch order over a DatasetView, augmentation on worker threads that
-// read the shared pixels, and batches yielded in order, each sample's randomness fixed by its position.
+// read the shared pixels, and batches yielded in order, each sample's randomness fixed by its position
+// in the whole epoch's order (so a rank of a sharded run draws for an image what one process would).
 import { Worker } from "node:worker_threads";
 import { Random } from "../util/random.js";
 import { type AugmentSpec, augmentedShape, augmentInto } from "./augment.js";
@@ -21,20 +22,35 @@ export interface LoaderOptions {
   /** Batches queued ahead per worker, like PyTorch's prefetch_factor (default 2). */
   prefetch?: number;
   /** This rank's share of every epoch in a data-parallel run (default: the whole epoch). */
-  shard?: { rank: number; worldSize: number };
+  shard?: Shard;
+}
+
+/** A rank's share of an epoch. */
+export interface Shard {
+  rank: number;
+  worldSize: number;
+  /**
+   * Pad the epoch with its head to a multiple of worldSize, so every rank gets as many images
+   * (DistributedSampler; default true, for training). Without it the shares are exact (evaluation).
+   */
+  pad?: boolean;
 }
 
 /**
  * Rank `rank`'s share of an epoch's order, as PyTorch's DistributedSampler takes it: the order padded
- * with its own head to a multiple of worldSize, then every worldSize-th position from `rank`. The
- * shares are disjoint (but for the padding) and their union, interleaved, is the whole order.
+ * with its own head to a multiple of worldSize (unless `pad` is false), then every worldSize-th position
+ * from `rank`. The shares are disjoint (but for the padding) and their union, interleaved, is the whole order.
  */
-export function shardOrder(order: Uint32Array, rank: number, worldSize: number): Uint32Array {
-  const perRank = Math.ceil(order.length / worldSize);
+export function shardOrder(order: Uint32Array, rank: number, worldSize: number, pad = true): Uint32Array {
+  const perRank = shareLength(order.length, rank, worldSize, pad);
   const out = new Uint32Array(perRank);
   for (let i = 0; i < perRank; i++) out[i] = order[(rank + i * worldSize) % order.length] as number;
   return out;
 }
+
+/** The length of rank `rank`'s share of an epoch of `length` images (shardOrder). */
+const shareLength = (length: number, rank: number, worldSize: number, pad: boolean) =>
+  pad ? Math.ceil(length / worldSize) : Math.max(0, Math.ceil((length - rank) / worldSize));
 
 export interface Batch {
   /** [B, C, H, W] */
@@ -66,12 +82,17 @@ export interface WorkerInit {
   seed: number;
 }
 
-/** One batch of work: dataset indices of the samples at positions first.. of the epoch. */
+/**
+ * One batch of work: dataset indices of the samples at positions first.. of this rank's share of the
+ * epoch, the i-th of which is at position offset + i * stride of the whole epoch's order.
+ */
 export interface Job {
   id: number;
   epoch: number;
   first: number;
   indices: Uint32Array;
+  offset: number;
+  stride: number;
 }
 
 export type JobResult = { id: number; x: ArrayBuffer } | { id: number; error: string };
@@ -99,7 +120,8 @@ export function fillBatch(init: WorkerInit, job: Job): Float32Array {
   const outSize = init.outShape[0] * init.outShape[1] * init.outShape[2];
   const x = new Float32Array(job.indices.length * outSize);
   job.indices.forEach((k, i) => {
-    const random = new Random(deriveSeed(SAMPLE_STREAM, init.seed, job.epoch, job.first + i));
+    const position = job.offset + (job.first + i) * job.stride;
+    const random = new Random(deriveSeed(SAMPLE_STREAM, init.seed, job.epoch, position));
     augmentInto(
       init.spec,
       init.pixels.subarray(k * inSize, (k + 1) * inSize),
@@ -174,7 +196,7 @@ export class DataLoader {
   readonly #where: string;
   readonly #batchSize: number;
   readonly #shuffle: boolean;
-  readonly #shard: { rank: number; worldSize: number } | undefined;
+  readonly #shard: Shard | undefined;
   readonly #workers: number;
   readonly #ahead: number;
   readonly #init: WorkerInit;
@@ -197,7 +219,9 @@ export class DataLoader {
     const shard = options.shard;
     if (shard && !(Number.isInteger(shard.rank) && shard.rank >= 0 && shard.rank < shard.worldSize))
       throw new Error(`${where}: shard rank ${shard.rank} is outside 0..${shard.worldSize - 1}`);
-    const n = shard ? Math.ceil(view.indices.length / shard.worldSize) : view.indices.length;
+    const n = shard
+      ? shareLength(view.indices.length, shard.rank, shard.worldSize, shard.pad ?? true)
+      : view.indices.length;
     this.batchesPerEpoch = dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
     if (this.batchesPerEpoch === 0) throw new Error(`${where}: ${n} images make no batch of ${batchSize}`);
     const shape: [number, number, number] = [d.channels, d.height, d.width];
@@ -226,7 +250,8 @@ export class DataLoader {
           .permutation(indices.length)
           .map((i) => indices[i] as number)
       : indices;
-    return this.#shard ? shardOrder(whole, this.#shard.rank, this.#shard.worldSize) : whole;
+    const s = this.#shard;
+    return s ? shardOrder(whole, s.rank, s.worldSize, s.pad) : whole;
   }
 
   /**
@@ -244,7 +269,9 @@ export class DataLoader {
     const labels = this.#view.dataset.labels;
     const jobOf = (b: number): Job => {
       const first = b * this.#batchSize;
-      return { id: this.#nextJob++, epoch, first, indices: order.slice(first, first + this.#batchSize) };
+      const indices = order.slice(first, first + this.#batchSize);
+      const [offset, stride] = this.#shard ? [this.#shard.rank, this.#shard.worldSize] : [0, 1];
+      return { id: this.#nextJob++, epoch, first, indices, offset, stride };
     };
     const start = (b: number): Promise<Float32Array> => {
       if (this.#closed) throw new Error(`${this.#where}: iterated after close()`);

@@ -9,3 +9,4 @@ export {
   firstDifference,
   ProcessGroup,
 } from "./process-group.js";
+export { useSyncBatchNorm } from "./sync-bn.js";

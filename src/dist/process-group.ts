@@ -58,13 +58,16 @@ export class ProcessGroup {
   readonly localRank: number;
   readonly timeoutMs: number;
   readonly #group: Group;
+  readonly #store: Store;
+  #shared = 0;
 
-  private constructor(o: DistOptions, group: Group) {
+  private constructor(o: DistOptions, group: Group, store: Store) {
     this.rank = o.rank;
     this.worldSize = o.worldSize;
     this.localRank = o.localRank;
     this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#group = group;
+    this.#store = store;
   }
 
   /** Joins the run: connects (rank 0: hosts) the store, checks every rank agrees, builds the group. */
@@ -86,7 +89,7 @@ export class ProcessGroup {
         ? { host: "127.0.0.1" }
         : {};
     try {
-      return new ProcessGroup(o, Group.gloo(store, o.rank, o.worldSize, timeoutMs, device));
+      return new ProcessGroup(o, Group.gloo(store, o.rank, o.worldSize, timeoutMs, device), store);
     } catch (e) {
       throw new DistError(`${where}: the Gloo group did not form within ${seconds(timeoutMs)} (${cause(e)})`);
     }
@@ -117,10 +120,33 @@ export class ProcessGroup {
     }
   }
 
+  /**
+   * The sum over ranks of `x` as a new tensor, differentiable: the backward sums the gradients over
+   * the ranks (every rank must run the same backward). Blocks until the sum is in.
+   */
+  sumOverRanks(x: Tensor): Tensor {
+    try {
+      return this.#group.sumOverRanks(x, this.timeoutMs);
+    } catch (e) {
+      throw new DistError(
+        `rank ${this.rank}: allreduce failed: a peer died or did not answer within ${seconds(this.timeoutMs)} (${cause(e)})`,
+      );
+    }
+  }
+
   /** Sums in place and divides by the world size: every rank ends with the mean. */
   allreduceMean(tensors: readonly Tensor[]): void {
     this.wait(this.allreduce(tensors, "sum"), "allreduce");
     for (const t of tensors) t.mul_(1 / this.worldSize);
+  }
+
+  /** The sums over ranks of a small array of numbers (a float64 allreduce). */
+  sumNumbers(values: readonly number[]): number[] {
+    const t = tensor(Float64Array.from(values), { shape: [values.length] });
+    this.wait(this.allreduce([t], "sum"), "allreduce");
+    const sums = t.toList();
+    t.dispose();
+    return sums;
   }
 
   /** Every rank's values of a small array, in rank order (a float64 allgather). */
@@ -133,6 +159,25 @@ export class ProcessGroup {
       t.dispose();
       return v;
     });
+  }
+
+  /**
+   * Rank 0's `value` on every rank (the others pass anything, e.g. undefined), through the store: for
+   * small JSON state only rank 0 can read, such as a checkpoint to resume from. `what` names it in errors.
+   */
+  fromRank0<T>(value: T, what: string): T {
+    const key = `lithe/shared/${this.#shared++}`;
+    if (this.rank === 0) {
+      this.#store.set(key, JSON.stringify({ value }));
+      return value;
+    }
+    try {
+      return (JSON.parse(this.#store.get(key, this.timeoutMs)) as { value: T }).value;
+    } catch (e) {
+      throw new DistError(
+        `rank ${this.rank}: rank 0 did not share ${what} within ${seconds(this.timeoutMs)} (${cause(e)})`,
+      );
+    }
   }
 }
 

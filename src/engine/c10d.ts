@@ -80,4 +80,11 @@ export class Group {
   barrier(): Work {
     return new Work(native.barrier(this.h));
   }
+  /**
+   * The sum over ranks of x as a new tensor (blocking, within timeoutMs); differentiable: x's gradient
+   * is the sum over ranks of the output's, allreduced in backward.
+   */
+  sumOverRanks(x: Tensor, timeoutMs: number): Tensor {
+    return new Tensor(native.allreduceAutograd(this.h, x.h, timeoutMs));
+  }
 }

@@ -207,6 +207,7 @@ export interface NativeAddon {
   allgather(group: GroupHandle, tensor: H): WorkHandle;
   barrier(group: GroupHandle): WorkHandle;
   workWait(work: WorkHandle, timeoutMs: number): H[];
+  allreduceAutograd(group: GroupHandle, x: H, timeoutMs: number): H;
   workDone(work: WorkHandle): boolean;
 }
 

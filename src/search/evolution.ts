@@ -72,8 +72,15 @@ async function search(method: SearchMethod, setup: SearchSetup): Promise<SearchR
   while (!state.exhausted && state.generation < options.generations) {
     const drawn = drawGeneration(space, constraints, options, random, seen, state.candidates);
     const candidates = [...state.candidates];
-    for (const { genotype, origin } of drawn) {
-      const score = await setup.evaluator.evaluate(genotype);
+    const { evaluator } = setup;
+    const scores =
+      evaluator.evaluateAll && drawn.length > 0
+        ? await evaluator.evaluateAll(drawn.map((d) => d.genotype))
+        : null;
+    if (scores && scores.length !== drawn.length)
+      throw new Error(`the evaluator returned ${scores.length} scores for ${drawn.length} candidates`);
+    for (const [i, { genotype, origin }] of drawn.entries()) {
+      const score = scores ? (scores[i] as number) : await evaluator.evaluate(genotype);
       if (!Number.isFinite(score))
         throw new Error(`the evaluator returned ${score} for ${JSON.stringify(genotype)}`);
       const costs = Object.fromEntries(profilers.map((p) => [p.name, p.measure(genotype)]));

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { type ArchInput, inputOf } from "../arch/family.js";
 import type { Arch } from "../arch/index.js";
+import { fromEnv, type ProcessGroup } from "../dist/index.js";
 import { saveSafetensors, withNumThreads } from "../engine/index.js";
 import type { Precision } from "../latency/measure.js";
 import { type RunOptions, resolveData } from "../train/options.js";
@@ -18,6 +19,7 @@ import { Random } from "../util/random.js";
 import { RunDir } from "../util/run-dir.js";
 import { type CostLimits, checkFeasible, costLimits } from "./constraints.js";
 import { RECALIBRATION_SHARE } from "./defaults.js";
+import { DistributedEvaluator } from "./distributed-evaluator.js";
 import {
   type Candidate,
   EVOLUTION_DEFAULTS,
@@ -147,6 +149,32 @@ function searchLimits<A extends OneShotArch, N extends PathNet>(
   return costLimits(method.profilers(arch), o.limits, latency);
 }
 
+/** What every rank of a distributed search must share (checked at rendezvous; paths may differ per machine). */
+function searchConfig(run: { arch: OneShotArch; data: OneShotData }, o: SearchOptions) {
+  const { source: _source, workers: _workers, ...scoring } = o.scoring ?? {};
+  return {
+    arch: run.arch,
+    data: run.data,
+    limits: o.limits,
+    latencyPredictor: o.latencyPredictor !== undefined,
+    runtime: o.runtime ?? null,
+    precision: o.precision ?? null,
+    method: o.method ?? "evolution",
+    evolution: o.evolution ?? {},
+    scoring,
+  };
+}
+
+/** Rank 0's search directory (null on the other ranks) and the state to resume, which every rank gets. */
+function openSearch(
+  out: RunOptions,
+  group: ProcessGroup | null,
+): { dir: RunDir | null; resume: SearchState | undefined } {
+  const dir = (group?.rank ?? 0) === 0 ? RunDir.open(out, "search-state.json", "a search") : null;
+  const state = dir?.resuming ? dir.readJson<SearchState>("search-state.json") : undefined;
+  return { dir, resume: group ? group.fromRank0(state, "the search state to resume") : state };
+}
+
 export function searchOneShot<A extends OneShotArch, N extends PathNet>(
   method: OneShotMethod<A, N>,
   o: SearchOptions,
@@ -158,8 +186,9 @@ export function searchOneShot<A extends OneShotArch, N extends PathNet>(
     const { constraints, report } = searchLimits(method, run.arch, o);
     checkFeasible(genes, constraints, new Random(o.evolution?.seed ?? EVOLUTION_DEFAULTS.seed)); // before any file is written
 
-    const dir = RunDir.open(o.run, "search-state.json", "a search");
-    const resume = dir.resuming ? dir.readJson<SearchState>("search-state.json") : undefined;
+    // distributed when the environment says so: the ranks split each generation, rank 0 writes
+    const group = fromEnv({ config: searchConfig(run, o) });
+    const { dir, resume } = openSearch(o.run, group);
     const net = loadWeights(
       method.build(run.arch),
       join(o.net, "model.safetensors"),
@@ -179,17 +208,18 @@ export function searchOneShot<A extends OneShotArch, N extends PathNet>(
       scoring.recalibrationImages ?? Math.round(split.train.indices.length * RECALIBRATION_SHARE);
     const recalLoader = makeLoader(split.train, data, batching, true);
     const scoreLoader = makeLoader(split.holdout, data, batching, false);
-    const evaluator = new PathEvaluator(
+    const scorer = new PathEvaluator(
       net,
       await collectBatches(recalLoader, recalImages),
       await collectBatches(scoreLoader, scoring.scoreImages ?? split.holdout.indices.length),
     );
+    const evaluator = group ? new DistributedEvaluator(scorer, group) : scorer;
     await recalLoader.close();
     await scoreLoader.close();
 
     // search.jsonl holds exactly the checkpointed candidates before the search goes on.
     const done = resume?.candidates ?? [];
-    dir.writeLines("search.jsonl", done);
+    dir?.writeLines("search.jsonl", done);
     const options = { ...o.evolution };
     const total =
       (options.population ?? EVOLUTION_DEFAULTS.population) *
@@ -204,17 +234,19 @@ export function searchOneShot<A extends OneShotArch, N extends PathNet>(
       options,
       ...(resume ? { resume } : {}),
       onCandidate: (c) => {
-        dir.appendLine("search.jsonl", c);
+        dir?.appendLine("search.jsonl", c);
         o.onCandidate?.(c, ++evaluated, total);
       },
-      onGeneration: (state) => dir.writeLines("search-state.json", [state]),
+      onGeneration: (state) => dir?.writeLines("search-state.json", [state]),
     });
     // The winner's weights with BN recalibrated for its path: a starting point, and what
     // `lithe eval --weights best.safetensors --model best.json` scores on the test split.
-    await evaluator.evaluate(result.best.genotype);
+    await scorer.evaluate(result.best.genotype);
     const { arch, weights } = method.winner(net, result.best.genotype);
-    saveSafetensors(dir.path("best.safetensors"), weights, { arch: JSON.stringify(arch) });
-    dir.writeJson("best.json", arch);
+    if (dir) {
+      saveSafetensors(dir.path("best.safetensors"), weights, { arch: JSON.stringify(arch) });
+      dir.writeJson("best.json", arch);
+    }
     return {
       best: result.best,
       top: result.top,

@@ -4,7 +4,7 @@
 // and resume.
 import type { ArchInput } from "../arch/family.js";
 import { type DatasetView, holdoutSplit } from "../data/dataset.js";
-import { fromEnv } from "../dist/index.js";
+import { fromEnv, useSyncBatchNorm } from "../dist/index.js";
 import { manualSeed, withNumThreads } from "../engine/index.js";
 import { type DataOptions, type ResolvedData, type RunOptions, resolveData } from "../train/options.js";
 import { recipe } from "../train/recipe.js";
@@ -53,7 +53,11 @@ export interface OneShotTrainingOptions {
   run: RunOptions;
   /** libtorch intra-op threads for this call (restored after it); default: as they are. */
   threads?: number;
+  /** Data-parallel runs: BN on the statistics of every rank's batch (SyncBN); default false. */
+  syncBn?: boolean;
   onProgress?: (e: ProgressEvent) => void;
+  /** Once a step's path is set, before its forward (the net then holds the weights of the steps before). */
+  onPath?: (step: number, path: Genotype, net: PathNet) => void;
   onWarning?: (message: string) => void;
 }
 
@@ -117,7 +121,17 @@ export function trainOneShot<A extends OneShotArch, N extends PathNet>(
     if (o.inplaceDistill && !genes.ordered)
       throw optionError`${option("inplaceDistill")} needs a space whose genes are ordered by size (channel or bit widths); ${genes.name} is not`;
     // data-parallel when the environment says so: every rank samples the same path (seeded by the step)
-    const group = fromEnv({ config: { arch, recipe: config, sampler, data: record, init: o.init ?? null } });
+    const group = fromEnv({
+      config: {
+        arch,
+        recipe: config,
+        sampler,
+        data: record,
+        init: o.init ?? null,
+        syncBn: o.syncBn ?? false,
+      },
+    });
+    if (group && o.syncBn) useSyncBatchNorm(net, group);
     const shard = group ? { rank: group.rank, worldSize: group.worldSize } : undefined;
     const loader = makeLoader(split.train, data, config, true, shard);
     let path: Genotype = {};
@@ -127,10 +141,16 @@ export function trainOneShot<A extends OneShotArch, N extends PathNet>(
         arch,
         model: net,
         recipe: config,
-        extra: { sampler, data: record, ...(o.inplaceDistill ? { inplaceDistill: true } : {}) },
+        extra: {
+          sampler,
+          data: record,
+          ...(o.inplaceDistill ? { inplaceDistill: true } : {}),
+          ...(o.syncBn ? { syncBn: true } : {}),
+        },
         beforeStep: (step) => {
           path = samplePath(step);
           net.setPath(path);
+          o.onPath?.(step, path, net);
         },
         ...(o.inplaceDistill
           ? { inplace: { largest: () => net.setPath(largest), sampled: () => net.setPath(path) } }

@@ -56,4 +56,9 @@ export interface Constraint {
 /** Scores a legal genotype; higher is better (top-1 accuracy on the hold-out split for SPOS). */
 export interface Evaluator {
   evaluate(g: Genotype): Promise<number>;
+  /**
+   * Scores a whole generation, in order (a distributed evaluator splits it across ranks); the search
+   * calls evaluate one candidate at a time when this is missing.
+   */
+  evaluateAll?(gs: readonly Genotype[]): Promise<number[]>;
 }

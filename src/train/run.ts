@@ -4,7 +4,7 @@
 import { type Arch, validateArch } from "../arch/index.js";
 import type { Quant } from "../arch/quant.js";
 import type { DatasetView } from "../data/dataset.js";
-import { fromEnv } from "../dist/index.js";
+import { fromEnv, useSyncBatchNorm } from "../dist/index.js";
 import { manualSeed, withNumThreads } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
 import type { Module } from "../nn/index.js";
@@ -52,6 +52,8 @@ export interface TrainingOptions {
   threads?: number;
   onProgress?: (e: ProgressEvent) => void;
   onWarning?: (message: string) => void;
+  /** Data-parallel runs: BN on the statistics of every rank's batch (SyncBN); default false. */
+  syncBn?: boolean;
 }
 
 export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
@@ -68,24 +70,32 @@ export function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     const distill = o.teacher ? openTeacher(o.teacher, arch, o.distill ?? {}) : undefined;
     // data-parallel when the environment says so (torchrun, --nproc); every rank must agree on these
     const group = fromEnv({
-      config: { arch, recipe: config, data, init: o.init ?? null, teacher: o.teacher ?? null },
+      config: {
+        arch,
+        recipe: config,
+        data,
+        init: o.init ?? null,
+        teacher: o.teacher ?? null,
+        syncBn: o.syncBn ?? false,
+      },
     });
+    if (group && o.syncBn) useSyncBatchNorm(model, group);
     const shard = group ? { rank: group.rank, worldSize: group.worldSize } : undefined;
     const trainLoader = makeLoader(splits.train, data, config, true, shard);
-    const testLoader = makeLoader(splits.test, data, config, false);
+    // the test set is split exactly (no padding) and its counts summed over the ranks
+    const testLoader = makeLoader(splits.test, data, config, false, shard && { ...shard, pad: false });
     try {
       return await train({
         arch,
         model,
         recipe: config,
-        ...(distill
-          ? {
-              distill,
-              extra: {
-                distill: { teacher: o.teacher, temperature: distill.temperature, weight: distill.weight },
-              },
-            }
-          : {}),
+        ...(distill ? { distill } : {}),
+        extra: {
+          ...(distill
+            ? { distill: { teacher: o.teacher, temperature: distill.temperature, weight: distill.weight } }
+            : {}),
+          ...(o.syncBn ? { syncBn: true } : {}),
+        },
         train: trainLoader,
         test: testLoader,
         run: o.run,

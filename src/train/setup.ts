@@ -7,7 +7,7 @@ import type { ArchInput } from "../arch/family.js";
 import { type Arch, resolveArch, validateArch } from "../arch/index.js";
 import { type AugmentSpec, augmentPreset } from "../data/augment.js";
 import { type DatasetView, holdoutSplit, type ImageDataset, wholeView } from "../data/dataset.js";
-import { DataLoader } from "../data/loader.js";
+import { DataLoader, type Shard } from "../data/loader.js";
 import { openDataset } from "../data/open.js";
 import { loadSafetensors } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
@@ -52,7 +52,7 @@ export function makeLoader(
   d: ResolvedData,
   b: Batching,
   train: boolean,
-  shard?: { rank: number; worldSize: number },
+  shard?: Shard,
 ): DataLoader {
   return new DataLoader(view, {
     ...(shard ? { shard } : {}),

@@ -113,8 +113,15 @@ const toTensors = (b: HostBatch): { x: Tensor; y: Tensor } => ({
   y: tensor(b.y, { shape: [b.shape[0]] }),
 });
 
-/** Mean loss and top-1/top-5 accuracy (fractions) of `model` in eval mode over one pass of `source`. */
-export async function evaluate(model: Module, source: BatchSource): Promise<EvalResult> {
+/**
+ * Mean loss and top-1/top-5 accuracy (fractions) of `model` in eval mode over one pass of `source`;
+ * with a group, `source` is this rank's exact share and the counts are summed over the ranks.
+ */
+export async function evaluate(
+  model: Module,
+  source: BatchSource,
+  group?: ProcessGroup,
+): Promise<EvalResult> {
   const wasTraining = model.training;
   model.eval();
   const sum: BatchResult = { loss: 0, samples: 0, top1: 0, top5: 0 };
@@ -132,8 +139,33 @@ export async function evaluate(model: Module, source: BatchSource): Promise<Eval
   } finally {
     model.train(wasTraining);
   }
-  const n = Math.max(1, sum.samples);
-  return { loss: sum.loss / n, top1: sum.top1 / n, top5: sum.top5 / n, samples: sum.samples };
+  const [loss, top1, top5, samples] = group
+    ? (group.sumNumbers([sum.loss, sum.top1, sum.top5, sum.samples]) as [number, number, number, number])
+    : [sum.loss, sum.top1, sum.top5, sum.samples];
+  const n = Math.max(1, samples);
+  return { loss: loss / n, top1: top1 / n, top5: top5 / n, samples };
+}
+
+/**
+ * The run's test evaluation; data-parallel, every rank first takes rank 0's buffers (each kept BN
+ * statistics of its own shard), so the shares are scored by one model, the one rank 0 saves.
+ */
+function evaluateRun(run: TrainRun, test: BatchSource): Promise<EvalResult> {
+  if (run.group)
+    broadcastFromRank0(
+      run.group,
+      run.model.namedBuffers().map(([, b]) => b),
+    );
+  return evaluate(run.model, test, run.group);
+}
+
+/**
+ * Mean loss and top-1 from sums of loss x samples, correct top-1 and samples; data-parallel, the sums
+ * are taken over the ranks first, so a log line reports the union batch (gathered once per line).
+ */
+function unionMeans(group: ProcessGroup | undefined, sums: number[]): { loss: number; top1: number } {
+  const [loss, top1, samples] = (group ? group.sumNumbers(sums) : sums) as [number, number, number];
+  return { loss: loss / Math.max(1, samples), top1: top1 / Math.max(1, samples) };
 }
 
 /** The options that must not change between a run and its resumption (steps may). */
@@ -225,12 +257,9 @@ class Tally {
     this.epochSamples += r.samples;
   }
 
-  get trainLoss(): number {
-    return this.epochLoss / Math.max(1, this.epochSamples);
-  }
-
-  get trainTop1(): number {
-    return this.epochTop1 / Math.max(1, this.epochSamples);
+  /** The epoch's loss x samples, correct top-1 and samples, summed over its steps. */
+  epochSums(): number[] {
+    return [this.epochLoss, this.epochTop1, this.epochSamples];
   }
 }
 
@@ -298,8 +327,12 @@ async function trainEpoch(
     tally.stepMs += performance.now() - stepStart;
     tally.add(r);
     step++;
-    if (step % c.logEvery === 0)
-      log({ type: "step", step, epoch, loss: r.loss, top1: r.top1 / r.samples, lr: optimizer.lr });
+    if (step % c.logEvery === 0) {
+      const { loss, top1 } = group
+        ? unionMeans(group, [r.loss * r.samples, r.top1, r.samples])
+        : { loss: r.loss, top1: r.top1 / r.samples };
+      log({ type: "step", step, epoch, loss, top1, lr: optimizer.lr });
+    }
     run.onProgress?.({ step, totalSteps: stopAt, epoch, loss: r.loss, lr: optimizer.lr });
     const endOfEpoch = step % perEpoch === 0;
     if (!endOfEpoch && (step % c.checkpointEvery === 0 || step === stopAt)) checkpoint(step);
@@ -307,14 +340,15 @@ async function trainEpoch(
     waitStart = performance.now();
   }
   if (step % perEpoch !== 0) return { step, test: null };
-  const test = run.test ? await evaluate(model, run.test) : null;
+  const test = run.test ? await evaluateRun(run, run.test) : null;
   checkpoint(step);
+  const trained = unionMeans(group, tally.epochSums());
   log({
     type: "epoch",
     step,
     epoch,
-    train_loss: tally.trainLoss,
-    train_top1: tally.trainTop1,
+    train_loss: trained.loss,
+    train_top1: trained.top1,
     ...(test ? { test_loss: test.loss, test_top1: test.top1, test_top5: test.top5 } : {}),
     seconds: (performance.now() - epochStart) / 1000,
   });
@@ -326,10 +360,12 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
   const opened = openRun(run);
   const { log } = opened;
   let step = opened.step;
-  if (opened.summary && step === plan.stopAt) {
+  // only rank 0 reads the log: the others take its summary, so that every rank stops or goes on
+  const ended = run.group ? run.group.fromRank0(opened.summary, "the summary of the run") : opened.summary;
+  if (ended && step === plan.stopAt) {
     // Resuming a run that already ended there: nothing to redo, its own summary stands.
-    log(opened.summary);
-    const { type: _type, step: _step, ...summary } = opened.summary;
+    log(ended);
+    const { type: _type, step: _step, ...summary } = ended;
     return summary;
   }
 
@@ -351,14 +387,15 @@ export async function train(run: TrainRun): Promise<TrainSummary> {
     opened.checkpoint(step);
     lastTest = null;
   }
-  const test = run.test && lastTest === null ? await evaluate(run.model, run.test) : lastTest;
+  const test = run.test && lastTest === null ? await evaluateRun(run, run.test) : lastTest;
+  const trained = unionMeans(run.group, tally.epochSums());
   const busyMs = Math.max(1e-9, tally.waitMs + tally.stepMs);
   const summary: TrainSummary = {
     steps: step,
     epochs: step / plan.perEpoch,
     finished,
-    trainLoss: tally.trainLoss,
-    trainTop1: tally.trainTop1,
+    trainLoss: trained.loss,
+    trainTop1: trained.top1,
     test,
     seconds: (performance.now() - started) / 1000,
     imagesPerSecond: (1000 * tally.images) / busyMs,

@@ -16,7 +16,7 @@ import { sposCommand } from "../../bench/spos.command.js";
 import { fails, LITHE, lithe } from "../cli/run-cli.js";
 import { ROOT } from "../helpers.js";
 
-const BENCHES = ["engine", "counter", "train", "latency", "guidelines", "spos", "metapruning"];
+const BENCHES = ["engine", "counter", "train", "latency", "guidelines", "spos", "metapruning", "distributed"];
 
 /** The flags `bench`'s run would get from `args`, parsed by its declaration without running it. */
 async function parsedFlags(bench: BenchCommand, args: string[] = []): Promise<object> {

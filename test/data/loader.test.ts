@@ -153,6 +153,45 @@ describe("DataLoader", () => {
     });
   });
 
+  it("augments each image of a rank's shard as one process does at the same place of the epoch", async () => {
+    const whole = await withLoader(view, base, (l) => collect(l, 1));
+    const size = 3 * 10 * 10;
+    const sampleAt = (batches: Batch[], i: number) => {
+      const b = batches[Math.floor(i / 8)] as Batch;
+      const j = i % 8;
+      return { label: Number(b.y[j]), x: b.x.subarray(j * size, (j + 1) * size) };
+    };
+    for (const worldSize of [2, 3]) {
+      for (let rank = 0; rank < worldSize; rank++) {
+        const shard = await withLoader(view, { ...base, shard: { rank, worldSize } }, (l) => collect(l, 1));
+        const count = shard.reduce((n, b) => n + b.shape[0], 0);
+        assert.equal(count, Math.ceil(37 / worldSize));
+        for (let i = 0; i < count; i++) {
+          const position = rank + i * worldSize;
+          if (position >= 37) continue; // the padding repeats the epoch's head
+          const mine = sampleAt(shard, i);
+          const one = sampleAt(whole, position);
+          assert.equal(mine.label, one.label);
+          assert.deepEqual(mine.x, one.x, `rank ${rank} of ${worldSize}, sample ${i}`);
+        }
+      }
+    }
+  });
+
+  it("splits an epoch exactly without padding (evaluation shards)", async () => {
+    const labels: number[] = [];
+    for (let rank = 0; rank < 3; rank++) {
+      await withLoader(view, { ...base, shard: { rank, worldSize: 3, pad: false } }, async (l) => {
+        assert.equal(l.batchesPerEpoch, Math.ceil(Math.ceil((37 - rank) / 3) / 8));
+        labels.push(...labelsOf(await collect(l, 0)));
+      });
+    }
+    assert.deepEqual(
+      labels.sort((a, b) => a - b),
+      Array.from({ length: 37 }, (_, i) => i),
+    );
+  });
+
   it("drops the last partial batch only with dropLast", async () => {
     await withLoader(view, { ...base, dropLast: true }, async (loader) => {
       assert.equal(loader.batchesPerEpoch, 4);

@@ -1,5 +1,5 @@
 // `lithe train` data-parallel on loopback, 2 ranks x 1 thread: --nproc runs to the end with rank 0
-// alone writing; a rank killed mid-run makes the other fail in one line within the timeout, and the
+// alone writing, and its sharded test evaluation equals one process's on the saved weights; a rank killed mid-run makes the other fail in one line within the timeout, and the
 // restart with --resume ends with the same weight bytes as an uninterrupted 2-rank run; a rank
 // started with another recipe is refused naming the field.
 import assert from "node:assert/strict";
@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { EvalResult } from "../../src/train/trainer.js";
 import { LITHE, lithe } from "../cli/run-cli.js";
 import { freePort, rankEnv, runRanks } from "./ranks.js";
 
@@ -40,11 +41,29 @@ const loggedSteps = (dir: string) =>
 describe("lithe train on 2 ranks (127.0.0.1)", () => {
   const reference = join(base, "reference");
 
-  it("--nproc 2 trains to the end; rank 0 writes the run", () => {
+  it("--nproc 2 trains to the end; rank 0 writes the run; the sharded test accuracy is one process's", () => {
     const r = lithe([...ARGS(reference), "--nproc", "2"], TIMEOUT);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as { steps: number }).steps, 8);
+    const summary = JSON.parse(r.stdout) as { steps: number; test: EvalResult };
+    assert.equal(summary.steps, 8);
     assert.equal(loggedSteps(reference), 8);
+    // each rank scored its exact share of the test split; one process scores the saved weights whole
+    const one = lithe([
+      "eval",
+      "--weights",
+      join(reference, "model.safetensors"),
+      "--data",
+      "synthetic:128",
+      "--batch-size",
+      "16",
+      "--json",
+    ]);
+    assert.equal(one.code, 0, one.stderr);
+    const whole = JSON.parse(one.stdout) as EvalResult;
+    assert.equal(summary.test.samples, whole.samples);
+    assert.equal(summary.test.top1, whole.top1);
+    assert.equal(summary.test.top5, whole.top5);
+    assert.ok(Math.abs(summary.test.loss - whole.loss) < 1e-5, `loss ${summary.test.loss} vs ${whole.loss}`);
   });
 
   it("a killed rank makes the other fail in one line; --resume then ends with the uninterrupted run's bytes", async () => {
@@ -80,6 +99,15 @@ describe("lithe train on 2 ranks (127.0.0.1)", () => {
     const r = lithe([...ARGS(out), "--nproc", "2", "--resume"], TIMEOUT);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(weights(out).equals(weights(reference)), "resumed weights equal the uninterrupted run's");
+  });
+
+  it("--resume of the finished run stops on every rank with rank 0's summary, changing nothing", () => {
+    const before = weights(reference);
+    const r = lithe([...ARGS(reference), "--nproc", "2", "--resume"], TIMEOUT);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { steps: number }).steps, 8);
+    assert.ok(weights(reference).equals(before));
+    assert.equal(loggedSteps(reference), 8);
   });
 
   it("refuses a rank started with a different recipe, naming the field", async () => {
