@@ -3,6 +3,7 @@
 // plus one table lookup per block. Equals countArch of the full oneshot description exactly (all costs
 // are integers far below 2^53, so the order of the sums does not matter).
 import { z } from "zod";
+import { checkSchema } from "../util/checked-json.js";
 import { type Cost, summarize } from "./cost.js";
 import { oneshotHead, oneshotStem, oneshotUnit } from "./families/oneshot.js";
 import { type ArchInput, commonFields } from "./family.js";
@@ -21,7 +22,7 @@ export type GenotypeCounter = ((g: Genotype) => Cost) & { readonly minimum: Cost
 
 /** Precomputes the cost tables of `space` for inputs described by `common` (commonFields, with their defaults). */
 export function makeGenotypeCounter(space: SposSpace, common: Partial<ArchInput> = {}): GenotypeCounter {
-  const a = z.object(commonFields).parse(common);
+  const a = checkSchema(z.object(commonFields), common, "architecture input");
   const fixedOps: LayerOp[] = [];
   const walkAll = (layers: Named[], x: Shape) =>
     layers.reduce((y, [name, node]) => walk(node, name, y, fixedOps), x);

@@ -57,6 +57,10 @@ describe("lithe supernet train / lithe search", () => {
       /expected a positive count like 30M/,
     );
     fails(["supernet", "train", "--holdout-share", "1.5", "--out", out], /expected a number from 0 to 1/);
+    fails(
+      ["supernet", "train", "--data", "synthetic:64", "--image-size", "16", "--out", out],
+      /field "inputSize" is 16: Too small: expected number to be >=28/,
+    );
     assert.equal(existsSync(out), false);
   });
 
