@@ -55,6 +55,7 @@ interface EvalFlags extends DataFlags {
 export const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export function dataOptions(cmd: Command): Command {
+  const ranks = cmd.options.some((o) => o.long === "--nproc") ? "; 1 per rank with --nproc" : "";
   return cmd
     .option(
       "--data <spec>",
@@ -76,7 +77,7 @@ export function dataOptions(cmd: Command): Command {
     .option("--seed <n>", "seed of initialisation, data order and augmentation", nonNegativeInt, R.seed)
     .option(
       "--threads <n>",
-      "libtorch intra-op threads (default: one per core; 1 per rank with --nproc)",
+      `libtorch intra-op threads (default: one per core${ranks})`,
       positiveInt,
     )
     .option("--json", "print one JSON object at the end instead of text");
