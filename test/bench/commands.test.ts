@@ -16,7 +16,18 @@ import { sposCommand } from "../../bench/spos.command.js";
 import { fails, LITHE, lithe } from "../cli/run-cli.js";
 import { ROOT } from "../helpers.js";
 
-const BENCHES = ["engine", "counter", "train", "latency", "guidelines", "spos", "metapruning", "distributed"];
+const BENCHES = [
+  "engine",
+  "counter",
+  "train",
+  "latency",
+  "guidelines",
+  "spos",
+  "metapruning",
+  "channel-pruning",
+  "quant-search",
+  "distributed",
+];
 
 /** The flags `bench`'s run would get from `args`, parsed by its declaration without running it. */
 async function parsedFlags(bench: BenchCommand, args: string[] = []): Promise<object> {
@@ -43,7 +54,7 @@ describe("lithe bench", () => {
     const help = lithe(["bench", "--help"]);
     assert.equal(help.code, 0);
     assert.deepEqual(
-      [...help.stdout.matchAll(/^ {2}(\w+) \[options\]/gm)].map((m) => m[1]),
+      [...help.stdout.matchAll(/^ {2}([\w-]+) \[options\]/gm)].map((m) => m[1]),
       BENCHES,
     );
     const spos = lithe(["bench", "spos", "--help"]).stdout;
