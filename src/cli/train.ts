@@ -75,11 +75,7 @@ export function dataOptions(cmd: Command): Command {
     .option("--workers <n>", "data-loading worker threads (0: on the main thread)", nonNegativeInt, 1)
     .option("--batch-size <n>", "images per step", positiveInt, R.batchSize)
     .option("--seed <n>", "seed of initialisation, data order and augmentation", nonNegativeInt, R.seed)
-    .option(
-      "--threads <n>",
-      `libtorch intra-op threads (default: one per core${ranks})`,
-      positiveInt,
-    )
+    .option("--threads <n>", `libtorch intra-op threads (default: one per core${ranks})`, positiveInt)
     .option("--json", "print one JSON object at the end instead of text");
 }
 
