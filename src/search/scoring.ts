@@ -41,6 +41,10 @@ export class PathEvaluator implements Evaluator {
   ) {}
 
   async evaluate(g: Genotype): Promise<number> {
+    // A turn of the event loop per candidate: scoring is synchronous tensor work, and without it a
+    // whole search runs in microtasks, starving timers and child-process events (progress lines,
+    // signals, a benchmark's worker queue) until it ends.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.net.setPath(g);
     await recalibrateBatchNorm(
       this.net,

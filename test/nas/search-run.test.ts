@@ -167,6 +167,20 @@ describe("lithe search on a trained supernet", () => {
     );
   });
 
+  it("lets timers run between candidates (a search does not starve the event loop)", async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const seen: number[] = [];
+    try {
+      await search("event-loop", { onCandidate: () => seen.push(ticks) });
+    } finally {
+      clearInterval(timer);
+    }
+    assert.equal(seen.length, 12);
+    for (let i = 1; i < seen.length; i++)
+      assert.ok((seen[i] as number) > (seen[i - 1] as number), `no timer ran between candidates: ${seen}`);
+  });
+
   it("refuses an impossible limit before evaluating or writing anything", async () => {
     await assert.rejects(
       search("impossible", { flops: 1e6 }),
