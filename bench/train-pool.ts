@@ -3,7 +3,7 @@
 // small machine they run beside the benchmark's own supernet training and searches instead of after
 // them. A run whose log already holds its summary is read back, not retrained, so a resumed
 // benchmark keeps finished runs; an unfinished one continues from its checkpoint.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,26 @@ export interface StandaloneRun {
 }
 
 const LITHE = fileURLToPath(new URL("../../bin/lithe.js", import.meta.url));
+
+/** Workers alive now: ended with the benchmark, so an interrupted one leaves none training on alone. */
+const workers = new Set<ChildProcess>();
+const endWorkers = (signal: NodeJS.Signals) => () => {
+  for (const w of workers) w.kill("SIGTERM");
+  process.exit(signal === "SIGINT" ? 130 : 143);
+};
+let handling = false;
+function track(child: ChildProcess): void {
+  if (!handling) {
+    handling = true;
+    process.once("SIGINT", endWorkers("SIGINT"));
+    process.once("SIGTERM", endWorkers("SIGTERM"));
+    process.once("exit", () => {
+      for (const w of workers) w.kill("SIGTERM");
+    });
+  }
+  workers.add(child);
+  child.once("close", () => workers.delete(child));
+}
 
 /** The test top-1 of a finished run (its log.jsonl summary line), or undefined if it has none. */
 function finishedTop1(out: string): number | undefined {
@@ -102,6 +122,7 @@ export class TrainPool {
         stdio: ["ignore", "ignore", "pipe"],
         env: { ...process.env, LITHE_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
       });
+      track(child);
       let stderr = "";
       child.stderr.on("data", (d) => {
         stderr += d;
