@@ -18,6 +18,7 @@ import { runSearch, runSupernetTraining } from "../src/nas/spos.js";
 import { runTraining } from "../src/train/run.js";
 import { archOfRun } from "../src/train/setup.js";
 import { writeFileAtomic } from "../src/util/files.js";
+import { mean } from "../src/util/statistics.js";
 import { benchProgress } from "./progress.js";
 
 export interface QuantSearchBenchOptions {
@@ -47,8 +48,6 @@ export interface QuantSearchBenchOptions {
 }
 
 const { log, training, search } = benchProgress("quant-search");
-
-const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 export async function runQuantSearchBench(o: QuantSearchBenchOptions): Promise<Record<string, unknown>> {
   if (o.threads) setNumThreads(o.threads);

@@ -4,11 +4,10 @@
 // them. A run whose log already holds its summary is read back, not retrained, so a resumed
 // benchmark keeps finished runs; an unfinished one continues from its checkpoint.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runTraining } from "../src/train/run.js";
 import type { ProgressEvent } from "../src/train/trainer.js";
+import { logLinesOf } from "./run-log.js";
 
 export interface StandaloneRun {
   /** An arch.json the zoo builds. */
@@ -43,16 +42,8 @@ function track(child: ChildProcess): void {
 }
 
 /** The test top-1 of a finished run (its log.jsonl summary line), or undefined if it has none. */
-function finishedTop1(out: string): number | undefined {
-  const log = join(out, "log.jsonl");
-  if (!existsSync(log)) return undefined;
-  const summary = readFileSync(log, "utf8")
-    .split("\n")
-    .filter((l) => l.includes('"type":"summary"'))
-    .map((l) => JSON.parse(l) as { test?: { top1: number } | null })
-    .at(-1);
-  return summary?.test?.top1;
-}
+const finishedTop1 = (out: string): number | undefined =>
+  logLinesOf<{ test?: { top1: number } | null }>(out, "summary").at(-1)?.test?.top1;
 
 export class TrainPool {
   readonly #jobs: number;
