@@ -38,7 +38,7 @@ export const engineCommand: BenchCommand<EngineFlags> = {
       ...(o.threads === undefined ? {} : { threads: o.threads }),
     });
     if (o.json) return JSON.stringify(r);
-    const { op_kinds, supernet_op_kinds, ...scalars } = r;
+    const { op_kinds, supernet_op_kinds, depthwise, ...scalars } = r;
     const table = (title: string, rows: typeof op_kinds) =>
       [
         title,
@@ -51,6 +51,11 @@ export const engineCommand: BenchCommand<EngineFlags> = {
       keyValueLines(scalars),
       table("lithe time per op kind, CIFAR step:", op_kinds),
       table("lithe time per op kind, supernet step:", supernet_op_kinds),
+      "depthwise conv forward + backward, fastest of the timed repeats (ms):",
+      ...depthwise.map(
+        (d) =>
+          `  ${d.shape.padEnd(24)} ATen ${d.aten_ms.toFixed(2).padStart(7)}  lithe ${d.lithe_ms.toFixed(2).padStart(7)}  ${d.speedup.toFixed(2)}x${d.routed ? "  (used)" : ""}`,
+      ),
     ].join("\n");
   },
 };

@@ -28,6 +28,7 @@ import { buildModel } from "../src/models/index.js";
 import { Supernet } from "../src/nas/supernet.js";
 import type { Module } from "../src/nn/index.js";
 import { Random } from "../src/util/random.js";
+import { type DepthwiseTiming, depthwiseTimings } from "./depthwise.js";
 import { type OpKindShare, opKindShares } from "./op-kinds.js";
 
 const run = promisify(execFile);
@@ -68,6 +69,8 @@ export interface EngineBenchResult {
   /** Mean step time of the SPOS supernet (official space, small stem, 32x32x3, a new path each step). */
   supernet_step_ms: number;
   supernet_op_kinds: OpKindShare[];
+  /** lithe's depthwise conv against ATen's, forward + backward, per shape at this batch. */
+  depthwise: DepthwiseTiming[];
   /** Why the PyTorch columns are null, if they are. */
   pytorch_skipped: string | null;
   /** Microseconds per SGD update of all ShuffleNet parameters: one fused addon call, and per-parameter ops. */
@@ -266,6 +269,7 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
   let supernet: StepTimes;
   let dispatchUs: number;
   let sgdUs: { fused: number; unfused: number };
+  let depthwise: DepthwiseTiming[];
   try {
     manualSeed(0);
     options.progress?.(`lithe: ${warmup} + ${steps} ShuffleNet V2 CIFAR steps`);
@@ -275,6 +279,8 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
     options.progress?.("lithe: per-op overhead and SGD update");
     dispatchUs = dispatchOverheadUs();
     sgdUs = sgdUpdateUs(50);
+    options.progress?.("lithe: depthwise convs against ATen's");
+    depthwise = depthwiseTimings(batchSize, steps);
   } finally {
     setNumThreads(previousThreads);
   }
@@ -299,6 +305,7 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
     op_kinds: cifar.kinds,
     supernet_step_ms: supernet.times.reduce((s, t) => s + t, 0) / supernet.times.length,
     supernet_op_kinds: supernet.kinds,
+    depthwise,
     pytorch_skipped: typeof peer === "string" ? peer : null,
     sgd_fused_us: sgdUs.fused,
     sgd_unfused_us: sgdUs.unfused,

@@ -110,6 +110,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterProfile(env, exports);
   RegisterFused(env, exports);
   RegisterDist(env, exports);
+  RegisterDepthwise(env, exports);
   return exports;
 }
 

@@ -57,5 +57,6 @@ void RegisterQuant(Napi::Env env, Napi::Object exports);
 void RegisterProfile(Napi::Env env, Napi::Object exports);
 void RegisterFused(Napi::Env env, Napi::Object exports);
 void RegisterDist(Napi::Env env, Napi::Object exports);
+void RegisterDepthwise(Napi::Env env, Napi::Object exports);
 
 }  // namespace lithe

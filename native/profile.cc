@@ -42,12 +42,14 @@ int64_t NowNs() {
 
 // "conv dw|1x1|kxk fwd|bwd" for a convolution op, "" for anything else. The weight is [O, I/g, kh, kw];
 // depthwise when I/g == 1 with more than one output channel.
+// lithe's own depthwise backward (native/depthwise.cc) records (grad, input, weight) like ATen's.
 std::string ConvKey(const at::RecordFunction& fn) {
   const std::string name = fn.name();
-  if (name.rfind("aten::", 0) != 0 || name.find("conv") == std::string::npos) return "";
+  const bool ours = name == "lithe::depthwise_conv2d_backward";
+  if (!ours && (name.rfind("aten::", 0) != 0 || name.find("conv") == std::string::npos)) return "";
   const bool backward = name.find("backward") != std::string::npos;
   auto inputs = fn.inputs();
-  const size_t at = name == "aten::convolution_backward" ? 2 : 1;
+  const size_t at = ours || name == "aten::convolution_backward" ? 2 : 1;
   if (inputs.size() <= at || !inputs[at].isTensor()) return "";
   const at::Tensor& w = inputs[at].toTensor();
   if (!w.defined() || w.dim() != 4) return "";

@@ -5,7 +5,10 @@
 // 3. the Debian locations (/usr/include/torch, /usr/lib/x86_64-linux-gnu/libtorch.so).
 // Usage: --check (exit 1 with a short message if none is found), --include, --lib, --abi, --where,
 // --gloo (the folder holding gloo/ headers, which c10d's ProcessGroupGloo.hpp includes: libtorch's own
-// include/ when it ships them, else Debian's libgloo-dev in /usr/include).
+// include/ when it ships them, else Debian's libgloo-dev in /usr/include), --openmp (the compiler flag for
+// the addon's OpenMP pragmas: -fopenmp when libtorch runs on the system's libgomp, so at::parallel_for in
+// the addon's own kernels shares libtorch's thread pool; else -fopenmp-simd, vector loops only, since a
+// second OpenMP runtime, such as the one a pip wheel bundles, would bring a second pool).
 // LIBTORCH_CXX11_ABI=0 selects the old libstdc++ ABI for a LIBTORCH folder built with it.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -68,6 +71,15 @@ function fromDebian() {
   return null;
 }
 
+function openmpFlag(lib) {
+  try {
+    const linked = execFileSync("ldd", [join(lib, "libtorch_cpu.so")], { encoding: "utf8" });
+    return /^\s*libgomp\.so\.1 =>/m.test(linked) ? "-fopenmp" : "-fopenmp-simd";
+  } catch {
+    return "-fopenmp-simd";
+  }
+}
+
 function glooInclude(include) {
   for (const dir of [include, "/usr/include"]) if (existsSync(join(dir, "gloo", "algorithm.h"))) return dir;
   console.error("lithe: the Gloo headers were not found (c10d needs them): apt-get install libgloo-dev");
@@ -83,5 +95,6 @@ if (!found) {
 if (mode === "--include") console.log(found.include);
 else if (mode === "--lib") console.log(found.lib);
 else if (mode === "--abi") console.log(found.abi);
+else if (mode === "--openmp") console.log(openmpFlag(found.lib));
 else if (mode === "--gloo") console.log(glooInclude(found.include));
 else if (mode === "--where") console.log(`${found.source}: include ${found.include}, lib ${found.lib}`);

@@ -13,19 +13,42 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-/** x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw], bias [Cout] | null -> [N, Cout, H', W'] */
+/** x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw], bias [Cout] | null -> [N, Cout, H', W'].
+ * Depthwise convs whose backward oneDNN is slow at run as depthwiseConv2d (see usesLitheDepthwise). */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
+  const groups = o.groups ?? 1;
+  const stride = pair(o.stride ?? 1);
+  const dilation = pair(o.dilation ?? 1);
+  if (bias === null && usesLitheDepthwise(x, weight, groups, stride, dilation))
+    return depthwiseConv2d(x, weight, { stride: o.stride, padding: o.padding });
   return new Tensor(
-    native.conv2d(
-      x.h,
-      weight.h,
-      bias?.h ?? null,
-      pair(o.stride ?? 1),
-      pair(o.padding ?? 0),
-      pair(o.dilation ?? 1),
-      o.groups ?? 1,
-    ),
+    native.conv2d(x.h, weight.h, bias?.h ?? null, stride, pair(o.padding ?? 0), dilation, groups),
   );
+}
+
+/**
+ * Whether lithe's depthwise backward beats oneDNN's for this filter and stride: with a kernel over 3 or a
+ * stride over 1 it is 1.2-3x as fast (5x5 and 7x7 filter gradients, strided input gradients); at 3x3
+ * stride 1 oneDNN's is faster (0.5-0.9x). Measured by `lithe bench engine` (its depthwise rows).
+ */
+export const litheDepthwiseWins = (kernel: readonly number[], stride: readonly number[]) =>
+  kernel.some((k) => k > 3) || stride.some((s) => s > 1);
+
+/** A depthwise conv (groups = Cin = Cout, no dilation) that lithe's kernel runs faster than ATen's. */
+function usesLitheDepthwise(x: Tensor, weight: Tensor, groups: number, stride: number[], dilation: number[]) {
+  const [c, perGroup, kh = 0, kw = 0] = weight.shape;
+  const depthwise = groups > 1 && x.ndim === 4 && x.shape[1] === groups && c === groups && perGroup === 1;
+  return depthwise && dilation[0] === 1 && dilation[1] === 1 && litheDepthwiseWins([kh, kw], stride);
+}
+
+/** x [N, C, H, W], weight [C, 1, kh, kw] -> [N, C, H', W'], no bias (native/depthwise.cc): the forward and
+ * the stride-1 input gradient are ATen's (oneDNN), the filter gradient and strided input gradients lithe's. */
+export function depthwiseConv2d(
+  x: Tensor,
+  weight: Tensor,
+  o: Omit<Conv2dOptions, "groups" | "dilation"> = {},
+): Tensor {
+  return new Tensor(native.depthwiseConv2d(x.h, weight.h, pair(o.stride ?? 1), pair(o.padding ?? 0)));
 }
 
 export interface BatchNormOptions {

@@ -127,6 +127,7 @@ export interface NativeAddon {
   normal_(x: H, mean: number, std: number): void;
 
   conv2d(x: H, w: H, b: H | null, stride: number[], padding: number[], dilation: number[], groups: number): H;
+  depthwiseConv2d(x: H, w: H, stride: number[], padding: number[]): H;
   batchNorm(
     x: H,
     w: H | null,
