@@ -41,7 +41,7 @@ struct Phases {
   int64_t size;  // one phase plane's buffer: rows cols rounded up to whole vectors
 };
 
-constexpr int64_t kLanes = 8;  // floats in an AVX2 register
+constexpr int64_t kLanes = 16;  // two AVX2 registers of floats: two independent accumulator chains
 
 Phases PhasesOf(const Geometry& g) {
   const int64_t cols = g.wo + (g.kw - 1) / g.sw + 1;
@@ -50,24 +50,21 @@ Phases PhasesOf(const Geometry& g) {
   return Phases{rows, cols, span, (rows * cols + kLanes - 1) / kLanes * kLanes};
 }
 
-// Dot and axpy over n = a multiple of kLanes elements, in kLanes-wide blocks the compiler keeps in one
-// vector register (no scalar tail). The dot sums blocks of kBlock products in scalar_t, and those in double.
-constexpr int64_t kBlock = 512;
-
+// Dot and axpy over n = a multiple of kLanes elements, in kLanes-wide blocks the compiler keeps in vector
+// registers (no scalar tail). Dot adds into `lanes`; the caller sums the lanes into a double now and then.
 template <typename scalar_t>
-inline __attribute__((always_inline)) double Dot(const scalar_t* a, const scalar_t* b, int64_t n) {
-  double total = 0;
-  for (int64_t k0 = 0; k0 < n; k0 += kBlock) {
-    const int64_t k1 = std::min(n, k0 + kBlock);
-    scalar_t lanes[kLanes] = {};
-    for (int64_t k = k0; k < k1; k += kLanes) {
+inline __attribute__((always_inline)) void Dot(const scalar_t* a, const scalar_t* b, int64_t n, scalar_t* lanes) {
+  scalar_t acc[kLanes];  // in registers: `lanes` may alias nothing, but the compiler cannot know
+  std::copy(lanes, lanes + kLanes, acc);
+  for (int64_t k = 0; k < n; k += kLanes) {
 #pragma omp simd
-      for (int64_t l = 0; l < kLanes; ++l) lanes[l] += a[k + l] * b[k + l];
-    }
-    for (int64_t l = 0; l < kLanes; ++l) total += lanes[l];
+    for (int64_t l = 0; l < kLanes; ++l) acc[l] += a[k + l] * b[k + l];
   }
-  return total;
+  std::copy(acc, acc + kLanes, lanes);
 }
+
+// Products summed in scalar_t lanes before they go into the double total (bounds float rounding).
+constexpr int64_t kFlushEvery = 1024;
 
 template <typename scalar_t>
 inline __attribute__((always_inline)) void Axpy(scalar_t alpha, const scalar_t* x, scalar_t* y, int64_t n) {
@@ -112,8 +109,8 @@ inline int64_t TapOffset(const Geometry& g, const Phases& p, int64_t a, int64_t 
 }
 inline int64_t TapPhase(const Geometry& g, int64_t a, int64_t b) { return (a % g.sh) * g.sw + b % g.sw; }
 
-// One channel's filter gradient over the whole batch (its N planes laid end to end, so each tap is one
-// long dot), and one plane's input gradient; compiled for AVX2 as well as the baseline (the loader picks
+// One channel's filter gradient over the whole batch (plane by plane, so the buffers stay in L1, each tap
+// adding into vector accumulators of its own), and one plane's input gradient; compiled for AVX2 as well as the baseline (the loader picks
 // the clone the CPU runs). They are called once per channel or plane from the parallel loops, so the
 // vector code is theirs, not the loops' lambdas'.
 #define LITHE_CLONES __attribute__((target_clones("avx2", "default")))
@@ -130,18 +127,28 @@ void InputGradOfPlane(const scalar_t* gy, const scalar_t* w, scalar_t* gx, const
   LITHE_CLONES void FilterGradChannel<scalar_t>(const scalar_t* x, const scalar_t* gy, scalar_t* gw,        \
                                                 const Geometry& g, int64_t c, scalar_t* buffer) {           \
     const Phases p = PhasesOf(g);                                                                           \
-    const int64_t run = g.n * p.size;                                                                       \
-    scalar_t *gbuf = buffer, *xph = buffer + run;                                                           \
+    const int64_t taps = g.kh * g.kw;                                                                       \
+    scalar_t *gbuf = buffer, *xph = buffer + p.span, *lanes = xph + g.sh * g.sw * p.size;                   \
+    std::fill(lanes, lanes + taps * kLanes, scalar_t(0));                                                   \
+    std::vector<double> total(taps, 0.0);                                                                   \
+    int64_t pending = 0;                                                                                    \
     for (int64_t n = 0; n < g.n; ++n) {                                                                     \
       const int64_t plane = n * g.c + c;                                                                    \
-      SpreadRows(gy + plane * g.ho * g.wo, gbuf + n * p.size, g, p);                                        \
-      std::fill(gbuf + n * p.size + p.span, gbuf + (n + 1) * p.size, scalar_t(0));                          \
-      SplitPhases(x + plane * g.h * g.w, xph + n * p.size, run, g, p);                                      \
+      SpreadRows(gy + plane * g.ho * g.wo, gbuf, g, p);                                                     \
+      SplitPhases(x + plane * g.h * g.w, xph, p.size, g, p);                                                \
+      for (int64_t a = 0; a < g.kh; ++a)                                                                    \
+        for (int64_t b = 0; b < g.kw; ++b)                                                                  \
+          Dot(gbuf, xph + TapPhase(g, a, b) * p.size + TapOffset(g, p, a, b), p.span,                       \
+              lanes + (a * g.kw + b) * kLanes);                                                             \
+      pending += p.span;                                                                                    \
+      if (pending >= kFlushEvery || n == g.n - 1) {                                                         \
+        for (int64_t t = 0; t < taps; ++t)                                                                  \
+          for (int64_t l = 0; l < kLanes; ++l) total[t] += lanes[t * kLanes + l];                           \
+        std::fill(lanes, lanes + taps * kLanes, scalar_t(0));                                               \
+        pending = 0;                                                                                        \
+      }                                                                                                     \
     }                                                                                                       \
-    for (int64_t a = 0; a < g.kh; ++a)                                                                      \
-      for (int64_t b = 0; b < g.kw; ++b)                                                                    \
-        gw[c * g.kh * g.kw + a * g.kw + b] = static_cast<scalar_t>(                                         \
-            Dot(gbuf, xph + TapPhase(g, a, b) * run + TapOffset(g, p, a, b), run));                         \
+    for (int64_t t = 0; t < taps; ++t) gw[c * taps + t] = static_cast<scalar_t>(total[t]);                  \
   }                                                                                                         \
   template <>                                                                                               \
   LITHE_CLONES void InputGradOfPlane<scalar_t>(const scalar_t* gy, const scalar_t* w, scalar_t* gx,         \
@@ -181,9 +188,8 @@ at::Tensor FilterGrad(const at::Tensor& x0, const at::Tensor& gy0, const at::Ten
     scalar_t* out = gw.data_ptr<scalar_t>();
     const Phases p = PhasesOf(g);
     at::parallel_for(0, g.c, 1, [&](int64_t begin, int64_t end) {
-      // gbuf (N planes of size) and the phase planes of all N input planes, phase-major; the last run's
-      // reads go up to one plane past the end
-      std::vector<scalar_t> buffer((1 + g.sh * g.sw) * g.n * p.size + p.size);
+      // gbuf, one input plane's phase planes, and kLanes accumulators per tap
+      std::vector<scalar_t> buffer(p.span + g.sh * g.sw * p.size + kLanes + g.kh * g.kw * kLanes);
       for (int64_t c = begin; c < end; ++c) FilterGradChannel<scalar_t>(xp, gp, out, g, c, buffer.data());
     });
   });
