@@ -64,7 +64,7 @@ export function depthwiseTimings(batch: number, repeats: number): DepthwiseTimin
         aten_ms: best.aten,
         lithe_ms: best.lithe,
         speedup: best.aten / best.lithe,
-        routed: F.litheDepthwiseWins([k, k], [stride, stride]),
+        routed: F.litheDepthwiseWins([k, k]),
       };
     }),
   );

@@ -1,6 +1,6 @@
 // Depthwise convolution (one filter per channel: MobileNets, Howard et al. 2017, Sec. 3.1; the k x k
 // convs of ShuffleNet and SPOS blocks) as an autograd Function whose backward avoids oneDNN's slow CPU
-// paths (issue 18; `node scripts/time-depthwise.mjs` measures each part against ATen's):
+// paths (issue 18; `lithe bench engine` times it against ATen's per shape; F.conv2d uses it for kernels over 3):
 //   - forward: ATen's conv2d (oneDNN), unchanged;
 //   - input gradient at stride 1: ATen's conv2d of the output gradient with the flipped filters, which
 //     runs at forward speed; at other strides, this file's plane scatter;
@@ -74,23 +74,29 @@ inline __attribute__((always_inline)) void Axpy(scalar_t alpha, const scalar_t* 
   }
 }
 
-// gbuf (span) <- the output-gradient plane gy (Ho x Wo) in rows of `cols`, zero-filled beyond column Wo.
+// The buffers' zero cells (padding, and the columns beyond Wo) are the same for every plane: the callers
+// zero a buffer once and these write only the cells that hold data.
+
+// gbuf (span) <- the output-gradient plane gy (Ho x Wo) in rows of `cols`.
 template <typename scalar_t>
 inline __attribute__((always_inline)) void SpreadRows(const scalar_t* gy, scalar_t* gbuf, const Geometry& g,
                                                       const Phases& p) {
-  std::fill(gbuf, gbuf + p.span, scalar_t(0));
-  for (int64_t i = 0; i < g.ho; ++i) std::copy(gy + i * g.wo, gy + (i + 1) * g.wo, gbuf + i * p.cols);
+  for (int64_t i = 0; i < g.ho; ++i) {
+    const scalar_t* from = gy + i * g.wo;
+    scalar_t* to = gbuf + i * p.cols;
+#pragma omp simd
+    for (int64_t j = 0; j < g.wo; ++j) to[j] = from[j];
+  }
 }
 
-// The sh * sw phase planes of input plane x (H x W), phase (u, v) at xph + (u sw + v) stride: zeros, then
-// each phase row's columns that fall inside x.
+// The sh * sw phase planes of input plane x (H x W), phase (u, v) at xph + (u sw + v) stride: each phase
+// row's columns that fall inside x.
 template <typename scalar_t>
 inline __attribute__((always_inline)) void SplitPhases(const scalar_t* x, scalar_t* xph, int64_t stride,
                                                        const Geometry& g, const Phases& p) {
   for (int64_t u = 0; u < g.sh; ++u)
     for (int64_t v = 0; v < g.sw; ++v) {
       scalar_t* out = xph + (u * g.sw + v) * stride;
-      std::fill(out, out + p.size, scalar_t(0));
       // phase column j reads x column j sw + v - pw: j in [j0, j1)
       const int64_t j0 = g.pw > v ? (g.pw - v + g.sw - 1) / g.sw : 0;
       const int64_t j1 = std::min(p.cols, (g.w - 1 + g.pw - v) / g.sw + 1);
@@ -98,7 +104,13 @@ inline __attribute__((always_inline)) void SplitPhases(const scalar_t* x, scalar
         const int64_t r = i * g.sh + u - g.ph;
         if (r < 0 || r >= g.h) continue;
         const scalar_t* row = x + r * g.w + v - g.pw;
-        for (int64_t j = j0; j < j1; ++j) out[i * p.cols + j] = row[j * g.sw];
+        scalar_t* to = out + i * p.cols;
+        if (g.sw == 1) {
+#pragma omp simd
+          for (int64_t j = j0; j < j1; ++j) to[j] = row[j];
+        } else {
+          for (int64_t j = j0; j < j1; ++j) to[j] = row[j * g.sw];
+        }
       }
     }
 }
@@ -128,7 +140,7 @@ void InputGradOfPlane(const scalar_t* gy, const scalar_t* w, scalar_t* gx, const
                                                 const Geometry& g, int64_t c, scalar_t* buffer) {           \
     const Phases p = PhasesOf(g);                                                                           \
     const int64_t taps = g.kh * g.kw;                                                                       \
-    scalar_t *gbuf = buffer, *xph = buffer + p.span, *lanes = xph + g.sh * g.sw * p.size;                   \
+    scalar_t *gbuf = buffer, *xph = buffer + p.span, *lanes = xph + g.sh * g.sw * p.size + kLanes;          \
     std::fill(lanes, lanes + taps * kLanes, scalar_t(0));                                                   \
     std::vector<double> total(taps, 0.0);                                                                   \
     int64_t pending = 0;                                                                                    \
@@ -157,7 +169,7 @@ void InputGradOfPlane(const scalar_t* gy, const scalar_t* w, scalar_t* gx, const
     scalar_t *gbuf = buffer, *gph = buffer + p.span;                                                        \
     const scalar_t* filter = w + (plane % g.c) * g.kh * g.kw;                                               \
     SpreadRows(gy + plane * g.ho * g.wo, gbuf, g, p);                                                       \
-    std::fill(gph, gph + g.sh * g.sw * p.size, scalar_t(0));                                                \
+    std::fill(gph, gph + g.sh * g.sw * p.size + kLanes, scalar_t(0));                                       \
     for (int64_t a = 0; a < g.kh; ++a)                                                                      \
       for (int64_t b = 0; b < g.kw; ++b)                                                                    \
         Axpy(filter[a * g.kw + b], gbuf, gph + TapPhase(g, a, b) * p.size + TapOffset(g, p, a, b),          \
@@ -188,7 +200,7 @@ at::Tensor FilterGrad(const at::Tensor& x0, const at::Tensor& gy0, const at::Ten
     scalar_t* out = gw.data_ptr<scalar_t>();
     const Phases p = PhasesOf(g);
     at::parallel_for(0, g.c, 1, [&](int64_t begin, int64_t end) {
-      // gbuf, one input plane's phase planes, and kLanes accumulators per tap
+      // gbuf, one input plane's phase planes, and kLanes accumulators per tap; zeroed once (SpreadRows)
       std::vector<scalar_t> buffer(p.span + g.sh * g.sw * p.size + kLanes + g.kh * g.kw * kLanes);
       for (int64_t c = begin; c < end; ++c) FilterGradChannel<scalar_t>(xp, gp, out, g, c, buffer.data());
     });
@@ -207,6 +219,7 @@ at::Tensor InputGrad(const at::Tensor& gy0, const at::Tensor& w0, const Geometry
     scalar_t* out = gx.data_ptr<scalar_t>();
     const Phases p = PhasesOf(g);
     at::parallel_for(0, g.n * g.c, 16, [&](int64_t begin, int64_t end) {
+      // gbuf and the phase planes of one input-gradient plane; zeroed once (SpreadRows)
       std::vector<scalar_t> buffer(p.span + g.sh * g.sw * p.size + kLanes);
       for (int64_t plane = begin; plane < end; ++plane)
         InputGradOfPlane<scalar_t>(gp, wp, out, g, plane, buffer.data());

@@ -19,7 +19,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   const groups = o.groups ?? 1;
   const stride = pair(o.stride ?? 1);
   const dilation = pair(o.dilation ?? 1);
-  if (bias === null && usesLitheDepthwise(x, weight, groups, stride, dilation))
+  if (bias === null && usesLitheDepthwise(x, weight, groups, dilation))
     return depthwiseConv2d(x, weight, { stride: o.stride, padding: o.padding });
   return new Tensor(
     native.conv2d(x.h, weight.h, bias?.h ?? null, stride, pair(o.padding ?? 0), dilation, groups),
@@ -27,18 +27,17 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 }
 
 /**
- * Whether lithe's depthwise backward beats oneDNN's for this filter and stride: with a kernel over 3 or a
- * stride over 1 it is 1.2-3x as fast (5x5 and 7x7 filter gradients, strided input gradients); at 3x3
- * stride 1 oneDNN's is faster (0.5-0.9x). Measured by `lithe bench engine` (its depthwise rows).
+ * Whether lithe's depthwise backward beats oneDNN's for this filter: with a kernel over 3 it is 2-3.7x as
+ * fast (oneDNN's 5x5 and 7x7 filter gradients are slow), at 3x3 oneDNN's is as fast or faster (0.5-1x, at
+ * stride 2 too). Measured by `lithe bench engine` (its depthwise rows; AVX2, 2 threads, batch 64).
  */
-export const litheDepthwiseWins = (kernel: readonly number[], stride: readonly number[]) =>
-  kernel.some((k) => k > 3) || stride.some((s) => s > 1);
+export const litheDepthwiseWins = (kernel: readonly number[]) => kernel.some((k) => k > 3);
 
 /** A depthwise conv (groups = Cin = Cout, no dilation) that lithe's kernel runs faster than ATen's. */
-function usesLitheDepthwise(x: Tensor, weight: Tensor, groups: number, stride: number[], dilation: number[]) {
+function usesLitheDepthwise(x: Tensor, weight: Tensor, groups: number, dilation: number[]) {
   const [c, perGroup, kh = 0, kw = 0] = weight.shape;
   const depthwise = groups > 1 && x.ndim === 4 && x.shape[1] === groups && c === groups && perGroup === 1;
-  return depthwise && dilation[0] === 1 && dilation[1] === 1 && litheDepthwiseWins([kh, kw], stride);
+  return depthwise && dilation[0] === 1 && dilation[1] === 1 && litheDepthwiseWins([kh, kw]);
 }
 
 /** x [N, C, H, W], weight [C, 1, kh, kw] -> [N, C, H', W'], no bias (native/depthwise.cc): the forward and
