@@ -1,6 +1,8 @@
-// Shared test helpers: fixture paths and numeric comparison with a readable failure message.
+// Shared test helpers: fixture paths, temporary directories removed when the test process exits, and
+// numeric comparison with a readable failure message.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +14,19 @@ export const ROOT = (() => {
 })();
 
 export const fixturePath = (name: string) => join(ROOT, "test", "fixtures", name);
+
+const tempDirs: string[] = [];
+process.on("exit", () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new directory under the OS temp folder, named `prefix` + random letters; it and everything in it
+ * are deleted when this process exits (each test file runs in its own process). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
 
 /** Asserts |a - b| <= atol + rtol * |b| elementwise; the message names the worst element. */
 export function assertClose(

@@ -6,18 +6,17 @@
 // `train` runs a short training from nested options, as the README's example does.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { promisify } from "node:util";
 import onnxProto from "onnx-proto";
 import { countArch } from "../../src/arch/index.js";
-import { ROOT } from "../helpers.js";
+import { ROOT, tempDir } from "../helpers.js";
 
 const lithe = await import("lithe");
-const dir = mkdtempSync(join(tmpdir(), "lithe-api-"));
+const dir = tempDir("lithe-api-");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Subpath -> one name it must export. */

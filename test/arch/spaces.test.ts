@@ -2,8 +2,7 @@
 // message naming the field), a oneshot architecture carrying its space inline, and the counter's exact
 // extremes.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { countArch } from "../../src/arch/count.js";
@@ -12,8 +11,9 @@ import { resolveArch, resolveSpace } from "../../src/arch/resolve.js";
 import { validateArch } from "../../src/arch/schema.js";
 import { positions, randomGenotype, SPOS_SMALL, type SposSpace } from "../../src/arch/spaces/spos.js";
 import { Random } from "../../src/util/random.js";
+import { tempDir } from "../helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-spaces-"));
+const dir = tempDir("lithe-spaces-");
 const file = (name: string, content: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));

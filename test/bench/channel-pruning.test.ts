@@ -8,17 +8,17 @@
 // and MobileNetV2; --resume keeps every finished run without training again; a network the bench does
 // not know and a widths rule it does not have are refused by their flags. The run uses --widths paper.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { mobilenetV2Channels } from "../../src/arch/families/mobilenet-v2.js";
 import { resnetChannels } from "../../src/arch/families/resnet.js";
 import { countArch, validateArch } from "../../src/arch/index.js";
 import { fails, lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 import { loggedTestTop1, logLines, readJson, readJsonl } from "./bench-files.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-bench-chanprune-"));
+const dir = tempDir("lithe-bench-chanprune-");
 const out = join(dir, "bench");
 const flags = [
   ...["--out", out, "--data", "synthetic:256", "--models", "resnet18,mobilenet_v2", "--width", "0.125"],

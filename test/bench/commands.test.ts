@@ -4,8 +4,7 @@
 // flag, and `lithe` laid out as the published package (no dist/bench) runs its other commands and
 // answers `lithe bench` with one line and a non-zero exit.
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, mock } from "node:test";
 import { Command } from "commander";
@@ -14,7 +13,7 @@ import { latencyCommand } from "../../bench/latency.command.js";
 import { metaPruningCommand } from "../../bench/metapruning.command.js";
 import { sposCommand } from "../../bench/spos.command.js";
 import { fails, LITHE, lithe } from "../cli/run-cli.js";
-import { ROOT } from "../helpers.js";
+import { ROOT, tempDir } from "../helpers.js";
 
 const BENCHES = [
   "engine",
@@ -155,7 +154,7 @@ describe("lithe bench", () => {
   });
 
   it("without dist/bench (the published package) runs the other commands and refuses bench in one line", () => {
-    const pkg = mkdtempSync(join(tmpdir(), "lithe-no-bench-"));
+    const pkg = tempDir("lithe-no-bench-");
     mkdirSync(join(pkg, "bin"));
     mkdirSync(join(pkg, "dist"));
     copyFileSync(LITHE, join(pkg, "bin", "lithe.js"));

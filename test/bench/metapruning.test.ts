@@ -7,8 +7,7 @@
 // recomputed; the ranking picks and Kendall tau recomputed; and --resume keeping every finished figure
 // without training again.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ArchInput } from "../../src/arch/family.js";
@@ -21,6 +20,7 @@ import { readPruningNetRun } from "../../src/prune/metapruning.js";
 import type { Candidate } from "../../src/search/evolution.js";
 import { summarize } from "../../src/util/statistics.js";
 import { lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 import {
   assertFraction,
   assertSeconds,
@@ -33,7 +33,7 @@ import {
   searchCandidates,
 } from "./bench-files.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-bench-metapruning-"));
+const dir = tempDir("lithe-bench-metapruning-");
 const out = join(dir, "bench");
 // 320 images: the searches recalibrate BN on batches of 250 (drop-last) from the 95% not held out.
 const options = {

@@ -3,8 +3,7 @@
 // FLOPs limit at the analytic count of its architecture (the winners' also at the traced count), the
 // ranking picks and Kendall tau recomputed from the searches, and accuracies equal to the runs' own logs.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { oneshotArchOf } from "../../src/arch/families/oneshot.js";
@@ -14,6 +13,7 @@ import { readSupernetRun } from "../../src/nas/spos.js";
 import type { SupernetArch } from "../../src/nas/supernet.js";
 import type { Candidate } from "../../src/search/evolution.js";
 import { lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 import {
   assertFraction,
   assertSeconds,
@@ -26,7 +26,7 @@ import {
   searchCandidates,
 } from "./bench-files.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-bench-spos-"));
+const dir = tempDir("lithe-bench-spos-");
 const out = join(dir, "bench");
 // 320 images: the searches recalibrate BN on batches of 250 (drop-last) from the 95% not held out.
 const options = {

@@ -1,13 +1,13 @@
 // The `lithe` command: --help, and bad input of every kind gets one line on stderr, a non-zero exit,
 // and no run directory for a run that could not start.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { tempDir } from "../helpers.js";
 import { fails, lithe } from "./run-cli.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-cli-"));
+const dir = tempDir("lithe-cli-");
 const file = (name: string, content: string | Uint8Array) => {
   const path = join(dir, name);
   writeFileSync(path, content);

@@ -1,16 +1,16 @@
 // `lithe export`: writes an ONNX file that ONNX Runtime runs like lithe, takes classes and input
 // channels from --weights, and refuses bad input with one line, a non-zero exit and no file.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { saveSafetensors } from "../../src/engine/index.js";
 import { summarizeModel } from "../../src/export/onnx.js";
 import { createModel } from "../../src/models/index.js";
+import { tempDir } from "../helpers.js";
 import { fails, lithe } from "./run-cli.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-export-"));
+const dir = tempDir("lithe-export-");
 const SMALL = "shufflenet_v2(width=0.5,stem=small)";
 /** A fresh folder per case, so "no file left behind" can look at all of it. */
 let cases = 0;

@@ -1,13 +1,13 @@
 // `lithe supernet train` and `lithe search` from the shell: --help explains the flags, and bad input
 // (flags, spaces, run directories, limits) gets one line, a non-zero exit and no output directory.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { tempDir } from "../helpers.js";
 import { fails, lithe } from "./run-cli.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-nas-cli-"));
+const dir = tempDir("lithe-nas-cli-");
 
 describe("lithe supernet train / lithe search", () => {
   it("--help lists the flags of both commands", () => {

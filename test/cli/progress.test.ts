@@ -2,11 +2,10 @@
 // with rate and ETA from a clock the test drives; `lithe train` prints its final line to a pipe and
 // nothing with --quiet.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
 import { formatDuration, progressInterval, progressLines } from "../../src/cli/progress.js";
+import { tempDir } from "../helpers.js";
 import { lithe } from "./run-cli.js";
 
 it("prints a line when the interval has passed and at the end, with the rate and ETA", () => {
@@ -48,7 +47,7 @@ it("formats durations and reads LITHE_PROGRESS_SECONDS", () => {
 });
 
 it("lithe train writes progress lines to a pipe, and none with --quiet", () => {
-  const dir = mkdtempSync(join(tmpdir(), "lithe-progress-"));
+  const dir = tempDir("lithe-progress-");
   const args = (out: string) => [
     "train",
     "--data",

@@ -3,8 +3,7 @@
 // a uniform baseline as wide as the limit allows, and bad input (impossible limits, foreign run
 // directories, invalid space files, missing flags) as one line, a non-zero exit and nothing written.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { countArch } from "../../src/arch/count.js";
@@ -15,10 +14,10 @@ import { latencyModelProfiler } from "../../src/prune/latency-model.js";
 import { loadLatencyModel } from "../../src/prune/latency-model-file.js";
 import { readPruningNetRun } from "../../src/prune/metapruning.js";
 import type { Candidate } from "../../src/search/evolution.js";
-import { fixturePath } from "../helpers.js";
+import { fixturePath, tempDir } from "../helpers.js";
 import { fails, lithe } from "./run-cli.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-prune-cli-"));
+const dir = tempDir("lithe-prune-cli-");
 const spaceFile = fixturePath("prune/tiny-mobilenet-v1.json");
 const run = join(dir, "pruningnet");
 const data = "--data synthetic:160 --augment none --workers 0 --batch-size 32 --threads 1".split(" ");

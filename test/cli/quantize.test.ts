@@ -2,15 +2,15 @@
 // top-1 it reports (ONNX Runtime, BN folded) is the one `lithe eval` measures on libtorch, the int8
 // top-1 follows it, the file is smaller; bad flags and data that do not fit write nothing.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { readCpuFlags, x86WithoutVnni } from "../../src/engine/blas-env.js";
 import type { QuantizeRunResult } from "../../src/export/quantize-run.js";
+import { tempDir } from "../helpers.js";
 import { fails, lithe } from "./run-cli.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-quantize-"));
+const dir = tempDir("lithe-quantize-");
 const weights = join(dir, "run", "model.safetensors");
 const data = ["--data", "synthetic:128"];
 

@@ -1,8 +1,7 @@
 // Dataset formats on fixtures written on the fly: CIFAR-10/100 binaries, image folders (PNG, JPEG made
 // with sharp), synthetic data, --data resolution, garbage of each kind, and the seeded hold-out split.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import sharp from "sharp";
@@ -12,8 +11,9 @@ import { loadImageFolder } from "../../src/data/image-folder.js";
 import { openDataset } from "../../src/data/open.js";
 import { syntheticDataset } from "../../src/data/synthetic.js";
 import { Random } from "../../src/util/random.js";
+import { tempDir } from "../helpers.js";
 
-const root = mkdtempSync(join(tmpdir(), "lithe-datasets-"));
+const root = tempDir("lithe-datasets-");
 after(() => rmSync(root, { recursive: true, force: true }));
 let folders = 0;
 /** A new empty folder under the test's temp dir. */

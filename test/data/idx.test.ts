@@ -1,12 +1,12 @@
 // IDX reader and MNIST-format loader: real Fashion-MNIST files, a gzip round trip, and garbage input.
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { readIdx } from "../../src/data/idx.js";
 import { FASHION_MNIST_DIR, loadMnistFormat } from "../../src/data/mnist.js";
+import { tempDir } from "../helpers.js";
 
 /** An IDX uint8 file: magic 00 00 08 ndim, big-endian sizes, data. */
 function idxBytes(shape: number[], data: number[]): Buffer {
@@ -19,7 +19,7 @@ function idxBytes(shape: number[], data: number[]): Buffer {
   return Buffer.concat([header, Buffer.from(data)]);
 }
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-idx-"));
+const dir = tempDir("lithe-idx-");
 const file = (name: string, bytes: Uint8Array) => {
   const path = join(dir, name);
   writeFileSync(path, bytes);

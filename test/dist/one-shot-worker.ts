@@ -5,8 +5,6 @@
 // step sampled (a supernet's unsampled blocks; a PruningNet's BN statistics of unsampled widths) that
 // differ from their values at the first step, and a hash of the final buffers (BN statistics).
 import { createHash } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { positions, SPOS_SMALL } from "../../src/arch/spaces/spos.js";
 import type { Tensor } from "../../src/engine/index.js";
@@ -15,7 +13,7 @@ import { PerWidthBatchNorm2d } from "../../src/nn/index.js";
 import { runPruningNetTraining } from "../../src/prune/metapruning.js";
 import { PruningNet } from "../../src/prune/pruning-net.js";
 import type { Genotype, OneShotTrainingOptions, PathNet } from "../../src/search/index.js";
-import { fixturePath } from "../helpers.js";
+import { fixturePath, tempDir } from "../helpers.js";
 
 // `node --test dist/test/` also runs every file under a test/ folder: without a rank there is nothing to do.
 if (process.env.WORLD_SIZE === undefined) process.exit(0);
@@ -67,7 +65,7 @@ const options: OneShotTrainingOptions = {
   recipe: { epochs: 1, steps: 4, batchSize: 8, lr: 0.1, logEvery: 1, checkpointEvery: 100 },
   stem: "small",
   holdoutShare: 0.25,
-  run: { out: join(mkdtempSync(join(tmpdir(), "lithe-dist-one-shot-")), "run") },
+  run: { out: join(tempDir("lithe-dist-one-shot-"), "run") },
   onPath: (step, path, net) => {
     if (step === 0) initial = new Map([...net.stateDict()].map(([k, t]) => [k, Buffer.from(bytesOf(t))]));
     trained = net;

@@ -3,17 +3,16 @@
 // are byte for byte those of a single-process search with the same seed (5 candidates a generation,
 // so one rank scores one more than the other); --resume on 2 ranks hands rank 0's state to rank 1.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { runSupernetTraining } from "../../src/nas/spos.js";
 import { runPruningNetTraining } from "../../src/prune/metapruning.js";
 import { LITHE } from "../cli/run-cli.js";
-import { fixturePath } from "../helpers.js";
+import { fixturePath, tempDir } from "../helpers.js";
 import { freePort, rankEnv, runRanks } from "./ranks.js";
 
-const base = mkdtempSync(join(tmpdir(), "lithe-dist-search-"));
+const base = tempDir("lithe-dist-search-");
 const data = { source: "synthetic:160", augment: "none", workers: 0 };
 const recipe = { epochs: 1, steps: 3, batchSize: 32, logEvery: 1, checkpointEvery: 100 };
 const oneShot = { data, recipe, stem: "small" as const, holdoutShare: 0.2, threads: 1 };

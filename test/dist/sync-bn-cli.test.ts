@@ -5,14 +5,14 @@
 // relative change of its input moves its gradients by ~0.7%), so longer trajectories drift apart even
 // when every step is right. Plain BN (each rank its half's statistics) lands 200x farther.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadSafetensors } from "../../src/engine/index.js";
 import { lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 
-const base = mkdtempSync(join(tmpdir(), "lithe-dist-sync-bn-"));
+const base = tempDir("lithe-dist-sync-bn-");
 const RUN = [
   "train",
   "--data",

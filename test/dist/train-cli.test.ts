@@ -4,16 +4,16 @@
 // started with another recipe is refused naming the field.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EvalResult } from "../../src/train/trainer.js";
 import { LITHE, lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 import { freePort, rankEnv, runRanks } from "./ranks.js";
 
-const base = mkdtempSync(join(tmpdir(), "lithe-dist-train-"));
+const base = tempDir("lithe-dist-train-");
 // 128 synthetic images, 2 ranks x batch 16: 4 steps per epoch, 8 in all; a checkpoint every step.
 const RUN = [
   "train",

@@ -1,7 +1,6 @@
 // safetensors I/O (round trips, atomic writes, corrupt files) and the seeded global generator.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import {
@@ -16,8 +15,9 @@ import {
   tensor,
   zeros,
 } from "../../src/engine/index.js";
+import { tempDir } from "../helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-safetensors-"));
+const dir = tempDir("lithe-safetensors-");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const bytesOf = (t: Tensor) => {

@@ -3,8 +3,7 @@
 // each layer's input is quantized over the range it learned, ORT runs every Conv as QLinearConv, and the
 // int8 logits follow the engine's fake-quantized network.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import type onnxProto from "onnx-proto";
@@ -19,6 +18,7 @@ import { learnedQuantization, quantizedStateDict } from "../../src/export/qat.js
 import { calibrateRanges, floatsOf, quantizeQdq } from "../../src/export/qdq.js";
 import { createModel } from "../../src/models/index.js";
 import type { Module } from "../../src/nn/index.js";
+import { tempDir } from "../helpers.js";
 
 const dims = [8, 3, 32, 32];
 // 8-bit inputs: the uint8 grid over an 8-bit learned range is the trained grid itself, so the file
@@ -74,7 +74,7 @@ describe("QDQ export of quantization-aware training", () => {
   });
 
   it("runs as integer kernels and follows the engine's fake-quantized logits", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lithe-qat-"));
+    const dir = tempDir("lithe-qat-");
     const saved = join(dir, "optimized.onnx");
     const bytes = encodeModel(int8);
     const session = await ort.InferenceSession.create(bytes, {

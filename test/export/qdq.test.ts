@@ -4,8 +4,7 @@
 // depend on the machine) the int8 logits follow the fp32 ones; the file shrinks with its int8 weights; a missing range and
 // an empty calibration are refused.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as ort from "onnxruntime-node";
@@ -14,9 +13,10 @@ import { onnxModel } from "../../src/export/onnx.js";
 import { encodeModel, type ModelProto, onnx } from "../../src/export/onnx-builder.js";
 import { calibrateRanges, calibrationValues, quantizeQdq, type Range } from "../../src/export/qdq.js";
 import { createModel } from "../../src/models/index.js";
+import { tempDir } from "../helpers.js";
 
 const dims = [8, 3, 32, 32];
-const dir = mkdtempSync(join(tmpdir(), "lithe-qdq-"));
+const dir = tempDir("lithe-qdq-");
 const count = (m: ModelProto, op: string) => (m.graph?.node ?? []).filter((n) => n.opType === op).length;
 
 async function logits(bytes: Uint8Array, x: Float32Array): Promise<Float32Array> {

@@ -1,7 +1,6 @@
 // torchvision state dicts (scripts/gen-model-golden.py) load into lithe by name, giving torchvision's logits.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import {
@@ -14,11 +13,11 @@ import {
 } from "../../src/engine/index.js";
 import { archOf, buildModel } from "../../src/models/index.js";
 import type { Module } from "../../src/nn/index.js";
-import { assertClose, fixturePath } from "../helpers.js";
+import { assertClose, fixturePath, tempDir } from "../helpers.js";
 
 const MODELS = ["shufflenet_v2_x0_5", "mobilenet_v2_x0_35"];
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-torchvision-weights-"));
+const dir = tempDir("lithe-torchvision-weights-");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const bytesOf = (t: Tensor) => {

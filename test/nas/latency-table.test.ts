@@ -6,8 +6,7 @@
 // is kept with its FLOPs, predicted and measured time; older tables without them still load), and one built on the
 // lithe runtime (every entry timed, positive and finite).
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { summarize } from "../../src/arch/cost.js";
@@ -32,9 +31,10 @@ import {
 import { loadLatencyTable, saveLatencyTable } from "../../src/nas/latency-table-file.js";
 import { sposGenes } from "../../src/nas/spos.js";
 import { Random, seedOf } from "../../src/util/random.js";
+import { tempDir } from "../helpers.js";
 
 const input: ArchInput = { inputSize: 28, inChannels: 1, classes: 10, stem: "small" };
-const dir = mkdtempSync(join(tmpdir(), "lithe-lut-"));
+const dir = tempDir("lithe-lut-");
 
 const tiny: SposSpace = {
   ...SPOS_SMALL,

@@ -5,8 +5,7 @@
 // parameters' sizes), and within its limit; the winner, loaded with its inherited weights, counts the
 // same; an impossible limit fails before anything is evaluated or written.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { oneshotArchOf } from "../../src/arch/families/oneshot.js";
@@ -25,8 +24,9 @@ import type { Candidate } from "../../src/search/evolution.js";
 import type { SearchOptions } from "../../src/search/search-run.js";
 import { loadModel } from "../../src/train/setup.js";
 import { Random } from "../../src/util/random.js";
+import { tempDir } from "../helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-search-"));
+const dir = tempDir("lithe-search-");
 const supernet = join(dir, "supernet");
 const data = { source: "synthetic:160", augment: "none", workers: 0 };
 

@@ -11,8 +11,7 @@
 // beyond one channel per layer, weights of another network, a bad profile, a width multiplier the
 // pruned widths cannot keep) gets one error line with nothing written.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { countArch } from "../../src/arch/count.js";
@@ -28,6 +27,7 @@ import type { BatchNorm2d, Conv2d, Module } from "../../src/nn/index.js";
 import { pruneMobileNetV2 } from "../../src/prune/channel-mobilenet.js";
 import { atRatios, prunable, widthsFor } from "../../src/prune/channel-widths.js";
 import { fails, lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 
 const ARCH = validateArch({
   family: "mobilenet_v2",
@@ -159,7 +159,7 @@ describe("channel pruning of a MobileNetV2 (library)", () => {
 });
 
 describe("lithe prune channels (MobileNetV2)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "lithe-chanprune-mobilenet-"));
+  const dir = tempDir("lithe-chanprune-mobilenet-");
   after(() => rmSync(dir, { recursive: true, force: true }));
   const data = "--data synthetic:128 --workers 0 --batch-size 32 --threads 1".split(" ");
   const archFile = join(dir, "arch.json");

@@ -7,8 +7,7 @@
 // fine-tunes it, `--widths paper` meets the target from a single-layer analysis whose errors fall
 // with the kept channels; bad input gets one error line and nothing is written.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { countArch } from "../../src/arch/count.js";
@@ -19,6 +18,7 @@ import { buildModel } from "../../src/models/index.js";
 import type { Conv2d } from "../../src/nn/index.js";
 import { pruneChannels } from "../../src/prune/channel-pruning.js";
 import { fails, lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 
 const ARCH = {
   family: "vgg",
@@ -67,7 +67,7 @@ describe("channel pruning (library)", () => {
 });
 
 describe("lithe prune channels", () => {
-  const dir = mkdtempSync(join(tmpdir(), "lithe-chanprune-"));
+  const dir = tempDir("lithe-chanprune-");
   after(() => rmSync(dir, { recursive: true, force: true }));
   const data = "--data synthetic:256 --workers 0 --batch-size 32 --threads 1".split(" ");
   const run = join(dir, "run");

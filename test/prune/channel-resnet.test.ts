@@ -8,8 +8,7 @@
 // stage profile, `lithe eval` and `lithe export` (ONNX Runtime check) read it, and `lithe prune l1`
 // gives the L1 baseline at the same FLOPs.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { countArch } from "../../src/arch/count.js";
@@ -21,6 +20,7 @@ import type { BatchNorm2d, Conv2d, Module } from "../../src/nn/index.js";
 import { pruneResNet } from "../../src/prune/channel-resnet.js";
 import { atRatios, widthsFor } from "../../src/prune/channel-widths.js";
 import { fails, lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 
 const ARCH = validateArch({
   family: "resnet",
@@ -124,7 +124,7 @@ describe("channel pruning of a ResNet (library)", () => {
 });
 
 describe("lithe prune channels (ResNet)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "lithe-chanprune-resnet-"));
+  const dir = tempDir("lithe-chanprune-resnet-");
   after(() => rmSync(dir, { recursive: true, force: true }));
   const data = "--data synthetic:128 --workers 0 --batch-size 32 --threads 1".split(" ");
   const archFile = join(dir, "arch.json");

@@ -8,8 +8,7 @@
 // runtime); the file round trip and clear refusals (corrupt file, another space, input or runtime, a
 // latency limit without a model).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { planOf } from "../../src/arch/count.js";
@@ -41,9 +40,9 @@ import { pruningGenes } from "../../src/prune/space.js";
 import { sampleGenotype } from "../../src/search/genes.js";
 import type { Genotype } from "../../src/search/types.js";
 import { Random } from "../../src/util/random.js";
-import { assertClose } from "../helpers.js";
+import { assertClose, tempDir } from "../helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-latency-model-"));
+const dir = tempDir("lithe-latency-model-");
 const input: ArchInput = { inputSize: 32, inChannels: 3, classes: 10, stem: "small" };
 const space: PruningSpace = {
   ...narrowSpace(PRUNING_SPACES.mobilenet_v1, 0.125),

@@ -2,14 +2,13 @@
 // stopped after some steps and resumed ends with the same weight bytes as one that never stopped (the
 // generators, the per-width BN statistics and the classifier alike), on the shared training loop.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { type PruningNetTrainingOptions, runPruningNetTraining } from "../../src/prune/metapruning.js";
-import { fixturePath } from "../helpers.js";
+import { fixturePath, tempDir } from "../helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-prune-train-"));
+const dir = tempDir("lithe-prune-train-");
 const options = (out: string, steps: number, resume: boolean): PruningNetTrainingOptions => ({
   data: { source: "synthetic:96", augment: "none", workers: 0 },
   recipe: { epochs: 2, steps, batchSize: 16, logEvery: 1, checkpointEvery: 2 },

@@ -3,8 +3,7 @@
 // split exactly what the search scored with the PruningNet, and every logged candidate is within the
 // limit at the FLOPs the zoo counts for it.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { inputOf } from "../../src/arch/family.js";
@@ -16,9 +15,9 @@ import { collectBatches } from "../../src/search/scoring.js";
 import { oneShotSplits } from "../../src/search/train-run.js";
 import { loadModel, makeLoader } from "../../src/train/setup.js";
 import { evalBatch } from "../../src/train/step.js";
-import { fixturePath } from "../helpers.js";
+import { fixturePath, tempDir } from "../helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "lithe-prune-search-"));
+const dir = tempDir("lithe-prune-search-");
 const run = join(dir, "pruningnet");
 const out = join(dir, "search");
 const data = { source: "synthetic:160", augment: "none", workers: 0 };

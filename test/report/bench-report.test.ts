@@ -4,13 +4,13 @@
 // each; ranking scatters; best so far per seed; each seed, mean and interval per method and variant);
 // bench JSON the report does not read, or a part with a bad field, is one error line naming the file.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { CHROMIUM } from "../../src/latency/runtimes/ort-web.js";
 import { fails, lithe } from "../cli/run-cli.js";
+import { tempDir } from "../helpers.js";
 import { writeBenchFixtures } from "./bench-fixtures.js";
 import { chartMarks, openReport } from "./browser.js";
 
@@ -24,7 +24,7 @@ const G = {
 describe("lithe report on bench JSON", () => {
   it("draws the guideline tables, ranking checks, search comparison and pruning budgets", async (t) => {
     if (!existsSync(CHROMIUM)) return t.skip(`no Chromium at ${CHROMIUM}`);
-    const root = mkdtempSync(join(tmpdir(), "lithe-report-bench-"));
+    const root = tempDir("lithe-report-bench-");
     const b = writeBenchFixtures(root);
     const out = join(root, "report.html");
     const r = lithe(["report", b.guidelines, b.sposDir, b.metapruning, "--out", out]);
@@ -84,7 +84,7 @@ describe("lithe report on bench JSON", () => {
   });
 
   it("bench JSON it does not read, or a part with a bad field: one error line naming the file, nothing written", () => {
-    const root = mkdtempSync(join(tmpdir(), "lithe-report-bench-bad-"));
+    const root = tempDir("lithe-report-bench-bad-");
     const b = writeBenchFixtures(root);
     const out = join(root, "report.html");
     const unknown = join(root, "bench-quant-search.json");

@@ -3,8 +3,7 @@
 // model's checked architectures among them), a truncated log line is named on
 // the page, a screenshot is written; a folder that is not a run is one error line and no file.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -14,7 +13,7 @@ import { type LatencyModel, latencyModelProfiler } from "../../src/prune/latency
 import { writeReport } from "../../src/report/index.js";
 import { renderPage } from "../../src/report/page.js";
 import { fails, lithe } from "../cli/run-cli.js";
-import { ROOT } from "../helpers.js";
+import { ROOT, tempDir } from "../helpers.js";
 import { chartMarks, openReport } from "./browser.js";
 import { LATENCY_MODEL, LATENCY_TABLE, ONESHOT_KEYS, PRUNED_GENOTYPE, writeFixtureRuns } from "./fixtures.js";
 
@@ -42,7 +41,7 @@ const prunedArchOps = (path: string) => {
 describe("lithe report", () => {
   it("renders every chart's marks offline, names the truncated line, and is screenshotted", async (t) => {
     if (!existsSync(CHROMIUM)) return t.skip(`no Chromium at ${CHROMIUM}`);
-    const root = mkdtempSync(join(tmpdir(), "lithe-report-"));
+    const root = tempDir("lithe-report-");
     const runs = writeFixtureRuns(root);
     const prunedOps = prunedArchOps(runs.pruned);
     const out = join(root, "report.html");
@@ -139,7 +138,7 @@ describe("lithe report", () => {
   });
 
   it("a folder or file that is not a lithe run or description: one error line, non-zero exit, nothing written", () => {
-    const root = mkdtempSync(join(tmpdir(), "lithe-report-bad-"));
+    const root = tempDir("lithe-report-bad-");
     const out = join(root, "report.html");
     fails(["report", root, "--out", out], /not a lithe run/);
     fails(["report", join(root, "missing"), "--out", out], /not a lithe run directory/);
@@ -163,7 +162,7 @@ describe("lithe report", () => {
   });
 
   it("the library refuses before writing when any input is not a run", () => {
-    const root = mkdtempSync(join(tmpdir(), "lithe-report-lib-"));
+    const root = tempDir("lithe-report-lib-");
     const runs = writeFixtureRuns(root);
     const out = join(root, "report.html");
     assert.throws(() => writeReport([...runs.training, root], out), /not a lithe run/);

@@ -1,15 +1,14 @@
 // Exact resume: a run killed with SIGKILL and resumed, and a run stopped with --steps and resumed,
 // end with the same weight bytes as an uninterrupted run; lithe eval of a run reproduces its logged test figures.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { lithe, litheAsync } from "../cli/run-cli.js";
-import { assertClose } from "../helpers.js";
+import { assertClose, tempDir } from "../helpers.js";
 
-const base = mkdtempSync(join(tmpdir(), "lithe-resume-"));
+const base = tempDir("lithe-resume-");
 // 256 synthetic 32x32 images, batch 32: 8 steps per epoch, 16 in all; a checkpoint every 3 steps.
 const RUN = [
   "train",

@@ -2,14 +2,14 @@
 // given for the call restored after it, and a finished run resumed: nothing is redone and the run's
 // own summary is returned and logged once (it used to log a second, zeroed summary).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { getNumThreads } from "../../src/engine/index.js";
 import { runTraining, type TrainingOptions } from "../../src/train/run.js";
+import { tempDir } from "../helpers.js";
 
-const out = join(mkdtempSync(join(tmpdir(), "lithe-run-")), "run");
+const out = join(tempDir("lithe-run-"), "run");
 const options = (resume: boolean): TrainingOptions => ({
   model: "shufflenet_v2_x0_5",
   data: { source: "synthetic:64", imageSize: 32, augment: "none", workers: 0 },

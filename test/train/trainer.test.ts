@@ -1,8 +1,7 @@
 // The training loop on a small Fashion-MNIST subset: the loss falls and test accuracy beats chance
 // (10%) by a wide margin; evaluation reports fractions; the log is valid JSONL.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { archOf } from "../../src/arch/index.js";
@@ -13,6 +12,7 @@ import { buildModel } from "../../src/models/index.js";
 import { recipe } from "../../src/train/recipe.js";
 import { makeLoader } from "../../src/train/setup.js";
 import { evaluate, train } from "../../src/train/trainer.js";
+import { tempDir } from "../helpers.js";
 
 it("shufflenet_v2_x0_5 on 2,560 Fashion-MNIST images: loss falls, test top-1 well above chance", async () => {
   const trainSet = loadMnistFormat(FASHION_MNIST_DIR, "train");
@@ -24,7 +24,7 @@ it("shufflenet_v2_x0_5 on 2,560 Fashion-MNIST images: loss falls, test top-1 wel
   const arch = archOf("shufflenet_v2_x0_5", { inputSize: 28, inChannels: 1, classes: 10, stem: "small" });
   manualSeed(3);
   const model = buildModel(arch);
-  const out = mkdtempSync(join(tmpdir(), "lithe-train-"));
+  const out = tempDir("lithe-train-");
   const losses: number[] = [];
   try {
     const before = await evaluate(model, testLoader);

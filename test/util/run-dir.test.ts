@@ -2,14 +2,14 @@
 // error that names the options (and words them as a front end asks); JSONL files round-trip; a corrupt
 // JSON file is named when read back.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { OptionError, option, optionError } from "../../src/util/option-error.js";
 import { RunDir } from "../../src/util/run-dir.js";
+import { tempDir } from "../helpers.js";
 
-const root = mkdtempSync(join(tmpdir(), "lithe-run-dir-"));
+const root = tempDir("lithe-run-dir-");
 
 it("opens a new directory, refuses one that holds a run unless resumed, and then says it resumes", () => {
   const out = join(root, "a", "b");
