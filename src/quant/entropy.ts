@@ -9,51 +9,61 @@
 const ENTROPY_BINS = 2048;
 const EPS = 1e-4;
 
-/** Smoothed, normalized copy of counts `p` (ORT's smooth_distribution), or null if all are zero. */
-function smoothed(p: Float64Array): Float64Array | null {
+/** Smoothed, normalized counts `p[0, n)` into `out` (ORT's smooth_distribution); false if all are zero. */
+function smoothInto(p: Float64Array, n: number, out: Float64Array): boolean {
   let zeros = 0;
-  for (const v of p) if (v === 0) zeros++;
-  const nonzeros = p.length - zeros;
-  if (nonzeros === 0) return null;
+  for (let k = 0; k < n; k++) if (p[k] === 0) zeros++;
+  const nonzeros = n - zeros;
+  if (nonzeros === 0) return false;
   const eps1 = (EPS * zeros) / nonzeros;
-  const out = p.map((v) => (v === 0 ? EPS : v - eps1));
-  const total = out.reduce((s, v) => s + v, 0);
-  return out.map((v) => v / total);
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    const v = p[k] as number;
+    const smooth = v === 0 ? EPS : v - eps1;
+    out[k] = smooth;
+    total += smooth;
+  }
+  for (let k = 0; k < n; k++) out[k] = (out[k] as number) / total;
+  return true;
 }
 
-/** KL(P || Q) of counts over the same bins, after smoothing both (infinite if Q cannot be smoothed). */
-function klDivergence(p: Float64Array, q: Float64Array): number {
-  const ps = smoothed(p);
-  const qs = smoothed(q);
-  if (ps === null || qs === null) return Number.POSITIVE_INFINITY;
+/** Scratch arrays of `bins` values, reused for every candidate threshold (no allocation per candidate). */
+interface Scratch {
+  p: Float64Array;
+  q: Float64Array;
+  ps: Float64Array;
+  qs: Float64Array;
+}
+
+/** KL(P || Q) of counts over their first n bins, after smoothing both (infinite if either cannot be). */
+function klDivergence(s: Scratch, n: number): number {
+  if (!smoothInto(s.p, n, s.ps) || !smoothInto(s.q, n, s.qs)) return Number.POSITIVE_INFINITY;
   let kl = 0;
-  for (let k = 0; k < ps.length; k++) {
-    const pk = ps[k] as number;
-    if (pk > 0) kl += pk * Math.log(pk / (qs[k] as number));
+  for (let k = 0; k < n; k++) {
+    const pk = s.ps[k] as number;
+    if (pk > 0) kl += pk * Math.log(pk / (s.qs[k] as number));
   }
   return kl;
 }
 
 /**
- * Q for the first i bins of `hist`: merged into `levels` bins (the remainder joins the last) and spread
- * back evenly over the bins where the reference `p` is not empty.
+ * Q (into s.q) for the first n bins of `hist`: merged into `levels` bins (the remainder joins the last)
+ * and spread back evenly over the bins where the reference s.p is not empty.
  */
-function quantizedReference(hist: Float64Array, p: Float64Array, levels: number): Float64Array {
-  const i = p.length;
-  const merged = Math.floor(i / levels);
-  const q = new Float64Array(i);
+function quantizedReference(hist: Float64Array, s: Scratch, n: number, levels: number): void {
+  const merged = Math.floor(n / levels);
+  s.q.fill(0, 0, n);
   for (let level = 0; level < levels; level++) {
     const start = level * merged;
-    const end = level === levels - 1 ? i : start + merged;
+    const end = level === levels - 1 ? n : start + merged;
     let sum = 0;
     let nonzero = 0;
     for (let k = start; k < end; k++) {
       sum += hist[k] as number;
-      if ((p[k] as number) !== 0) nonzero++;
+      if ((s.p[k] as number) !== 0) nonzero++;
     }
-    if (nonzero > 0) for (let k = start; k < end; k++) if ((p[k] as number) !== 0) q[k] = sum / nonzero;
+    if (nonzero > 0) for (let k = start; k < end; k++) if ((s.p[k] as number) !== 0) s.q[k] = sum / nonzero;
   }
-  return q;
 }
 
 /**
@@ -71,11 +81,18 @@ export function entropyThreshold(values: ArrayLike<number>, levels: number, bins
   let best = { kl: Number.POSITIVE_INFINITY, i: bins };
   let tail = 0;
   for (let k = levels; k < bins; k++) tail += hist[k] as number;
+  const scratch: Scratch = {
+    p: new Float64Array(bins),
+    q: new Float64Array(bins),
+    ps: new Float64Array(bins),
+    qs: new Float64Array(bins),
+  };
   for (let i = levels; i <= bins; i++) {
     // P: the first i bins, the clipped tail (bins i..) folded into the last.
-    const p = hist.slice(0, i);
-    p[i - 1] = (p[i - 1] as number) + tail;
-    const kl = klDivergence(p, quantizedReference(hist, p, levels));
+    scratch.p.set(hist.subarray(0, i));
+    scratch.p[i - 1] = (scratch.p[i - 1] as number) + tail;
+    quantizedReference(hist, scratch, i, levels);
+    const kl = klDivergence(scratch, i);
     if (kl < best.kl) best = { kl, i };
     if (i < bins) tail -= hist[i] as number;
   }
