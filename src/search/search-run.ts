@@ -2,8 +2,9 @@
 // hard limits with evolution (or random search, the baseline), scoring each path after BN
 // recalibration. Every new limit reuses the same trained net; nothing is retrained. Writes, in
 // `run.out`: search.jsonl (one line per evaluated candidate), search-state.json (the checkpoint, each
-// generation), best.json (the winner as an architecture description the zoo builds) and
-// best.safetensors (its weights taken from the trained net).
+// generation), search-time.jsonl (the wall seconds spent so far over every call, apart from the
+// checkpoint, which must not depend on timing), best.json (the winner as an architecture description
+// the zoo builds) and best.safetensors (its weights taken from the trained net).
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { type ArchInput, inputOf } from "../arch/family.js";
@@ -75,6 +76,7 @@ export interface SearchRunResult {
   exhausted: boolean;
   /** The winner as written to best.json. */
   arch: Arch;
+  /** Wall seconds of the whole search: a resumed search adds what its earlier calls spent. */
   seconds: number;
 }
 
@@ -225,6 +227,9 @@ export function searchOneShot<A extends OneShotArch, N extends PathNet>(
       (options.population ?? EVOLUTION_DEFAULTS.population) *
       (options.generations ?? EVOLUTION_DEFAULTS.generations);
     let evaluated = done.length;
+    const earlier = resume ? (dir?.readLines<{ seconds: number }>("search-time.jsonl")[0]?.seconds ?? 0) : 0;
+    const secondsSoFar = () => earlier + (performance.now() - started) / 1000;
+    const saveTime = () => dir?.writeLines("search-time.jsonl", [{ seconds: secondsSoFar() }]);
     const searchFn = o.method === "random" ? randomSearch : evolve;
     const result = await searchFn({
       space: genes,
@@ -237,7 +242,10 @@ export function searchOneShot<A extends OneShotArch, N extends PathNet>(
         dir?.appendLine("search.jsonl", c);
         o.onCandidate?.(c, ++evaluated, total);
       },
-      onGeneration: (state) => dir?.writeLines("search-state.json", [state]),
+      onGeneration: (state) => {
+        dir?.writeLines("search-state.json", [state]);
+        saveTime();
+      },
     });
     // The winner's weights with BN recalibrated for its path: a starting point, and what
     // `lithe eval --weights best.safetensors --model best.json` scores on the test split.
@@ -246,6 +254,7 @@ export function searchOneShot<A extends OneShotArch, N extends PathNet>(
     if (dir) {
       saveSafetensors(dir.path("best.safetensors"), weights, { arch: JSON.stringify(arch) });
       dir.writeJson("best.json", arch);
+      saveTime();
     }
     return {
       best: result.best,
@@ -253,7 +262,7 @@ export function searchOneShot<A extends OneShotArch, N extends PathNet>(
       evaluated: result.evaluated,
       exhausted: result.exhausted,
       arch,
-      seconds: (performance.now() - started) / 1000,
+      seconds: secondsSoFar(),
     };
   });
 }

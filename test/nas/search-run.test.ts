@@ -76,7 +76,7 @@ describe("lithe search on a trained supernet", () => {
     });
   });
 
-  it("resumes a search killed mid-generation to the same log and winner as an uninterrupted one", async () => {
+  it("resumes a search killed mid-generation to the same log and winner as an uninterrupted one, its time counted whole", async () => {
     const whole = await search("whole");
     assert.equal(whole.evaluated, 12);
     let seen = 0;
@@ -89,7 +89,16 @@ describe("lithe search on a trained supernet", () => {
       /killed/,
     );
     assert.equal(candidates("killed").length, 6, "the log up to the kill");
+    const [spent] = readFileSync(join(dir, "killed", "search-time.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    const before = JSON.parse(spent as string).seconds as number;
+    assert.ok(before > 0, "the time spent before the kill is kept");
+    const started = performance.now();
     const resumed = await search("killed", { resume: true });
+    const call = (performance.now() - started) / 1000;
+    // the resumed search's time is the earlier call's plus its own
+    assert.ok(resumed.seconds > before && resumed.seconds - before <= call, `${resumed.seconds} s`);
     assert.equal(lines("killed"), lines("whole"));
     assert.deepEqual(resumed.best, whole.best);
     assert.equal(
